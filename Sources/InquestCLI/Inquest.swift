@@ -1,0 +1,11 @@
+import ArgumentParser
+import InquestApp
+
+@main
+struct Inquest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inquest",
+        abstract: "Investigates incidents the moment they are declared.",
+        subcommands: [Serve.self, Migrate.self, Sign.self],
+        defaultSubcommand: Serve.self)
+}

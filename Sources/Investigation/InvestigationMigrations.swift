@@ -1,0 +1,27 @@
+import GRDB
+
+/// The tables Investigation owns.
+public enum InvestigationMigrations {
+    public static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("investigation.v1") { db in
+            try db.create(table: "investigations") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("incident_id", .text).notNull().indexed().references("incidents", onDelete: .cascade)
+                t.column("priority", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("queued_at", .datetime).notNull()
+                // A queued job is not taken before this time: retries back off through it.
+                t.column("not_before", .datetime).notNull()
+                // A running job whose lease has passed belongs to a worker that died: it is taken again.
+                t.column("lease_expires_at", .datetime)
+                t.column("started_at", .datetime)
+                t.column("finished_at", .datetime)
+                t.column("findings", .jsonText)
+                t.column("error", .text)
+            }
+            try db.create(index: "investigations_due", on: "investigations", columns: ["status", "not_before"])
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import GRDB
+import WebhookIn
+
+/// The investigation job table: where WebhookIn queues work and the worker takes it.
+public struct InvestigationStore: InvestigationQueue {
+    public init() {}
+
+    public func enqueue(_ request: InvestigationRequest, in db: Database) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO investigations (incident_id, priority, reason, status, queued_at, not_before)
+                VALUES (?, ?, ?, 'queued', ?, ?)
+                """,
+            arguments: [
+                request.incidentID, request.priority.rawValue, request.reason, request.queuedAt, request.queuedAt,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    public func status(ofInvestigation id: Int64, in db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT status FROM investigations WHERE id = ?", arguments: [id])
+    }
+}

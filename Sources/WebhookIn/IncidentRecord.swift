@@ -1,0 +1,43 @@
+import Foundation
+import GRDB
+
+/// A row of `incidents`: the latest known state of an incident and what Inquest decided about it.
+public struct IncidentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "incidents"
+
+    public var id: String
+    /// Where the incident came from: `incident_io`.
+    public var source: String
+    public var reference: String?
+    public var name: String?
+    public var severity: String?
+    public var priority: Priority
+    public var mode: String?
+    public var statusCategory: String?
+    public var slackChannelID: String?
+    public var sourceCreatedAt: Date?
+    public var sourceUpdatedAt: Date?
+    /// The incident as last delivered, as ``IncidentIOIncident`` JSON.
+    public var payload: String
+    /// `queued`, `recorded` or `skipped: <reason>`.
+    public var decision: String
+    public var investigationID: Int64?
+    public var firstSeenAt: Date
+    public var lastEventAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, reference, name, severity, priority, mode, payload, decision
+        case statusCategory = "status_category"
+        case slackChannelID = "slack_channel_id"
+        case sourceCreatedAt = "source_created_at"
+        case sourceUpdatedAt = "source_updated_at"
+        case investigationID = "investigation_id"
+        case firstSeenAt = "first_seen_at"
+        case lastEventAt = "last_event_at"
+    }
+
+    /// The stored payload, decoded.
+    public func incident() throws -> IncidentIOIncident {
+        try JSONDecoder().decode(IncidentIOIncident.self, from: Data(payload.utf8))
+    }
+}

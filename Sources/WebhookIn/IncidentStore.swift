@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+
+/// Records incident.io deliveries: replay guard, incident state and the decision to investigate, in one transaction.
+public struct IncidentStore: Sendable {
+    /// What the sender is told about an accepted delivery.
+    public struct Receipt: Sendable, Equatable, Encodable {
+        public var incidentID: String
+        public var investigationID: Int64?
+        public var priority: Priority
+        /// `queued`, `recorded`, or `skipped: <reason>`.
+        public var status: String
+
+        enum CodingKeys: String, CodingKey {
+            case incidentID = "incident_id"
+            case investigationID = "investigation_id"
+            case priority, status
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(incidentID, forKey: .incidentID)
+            try container.encode(investigationID, forKey: .investigationID)  // explicit null, not omitted
+            try container.encode(priority, forKey: .priority)
+            try container.encode(status, forKey: .status)
+        }
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case accepted(Receipt)
+        /// The webhook-id was accepted before; nothing was changed.
+        case duplicate
+        /// The event type is not one Inquest acts on.
+        case ignored
+    }
+
+    /// Something the caller should log once the transaction has committed.
+    public enum Note: Sendable, Equatable {
+        case unknownSeverity(String?)
+    }
+
+    private let database: any DatabaseWriter
+    private let queue: any InvestigationQueue
+    private let policy: InvestigationPolicy
+
+    public init(database: any DatabaseWriter, queue: any InvestigationQueue, policy: InvestigationPolicy) {
+        self.database = database
+        self.queue = queue
+        self.policy = policy
+    }
+
+    /// Records one verified delivery. Returns only after the transaction has committed, so an accepted
+    /// answer means the incident and its job are durable.
+    public func record(deliveryID: String, event: IncidentIOEvent, receivedAt: Date) async throws
+        -> (outcome: Outcome, notes: [Note])
+    {
+        if case .ignored = event.kind { return (.ignored, []) }
+        return try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO webhook_deliveries (webhook_id, event_type, incident_id, outcome, received_at)
+                    VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [deliveryID, event.eventType, event.incidentID, receivedAt])
+            guard db.changesCount == 1 else { return (.duplicate, []) }
+
+            let (receipt, notes) = try apply(event.kind, at: receivedAt, in: db)
+            try db.execute(
+                sql: "UPDATE webhook_deliveries SET outcome = ? WHERE webhook_id = ?",
+                arguments: [receipt.status, deliveryID])
+            return (.accepted(receipt), notes)
+        }
+    }
+
+    /// The stored incident, if any.
+    public func incident(id: String) async throws -> IncidentRecord? {
+        try await database.read { db in try IncidentRecord.fetchOne(db, key: id) }
+    }
+
+    /// Forgets delivery ids older than `cutoff`; incident.io stops retrying after 24 h.
+    @discardableResult
+    public func pruneDeliveries(before cutoff: Date) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE received_at < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
+    private func apply(_ kind: IncidentIOEvent.Kind, at now: Date, in db: Database) throws -> (Receipt, [Note]) {
+        switch kind {
+        case .created(let incident), .updated(let incident):
+            return try apply(incident, at: now, in: db)
+        case .privateIncident(let id, _):
+            var record =
+                try IncidentRecord.fetchOne(db, key: id)
+                ?? IncidentRecord(
+                    id: id, source: "incident_io", priority: policy.defaultPriority,
+                    payload: try encode(IncidentIOIncident(id: id)),
+                    decision: "", firstSeenAt: now, lastEventAt: now)
+            record.lastEventAt = now
+            if record.investigationID == nil {
+                record.decision = "skipped: \(InvestigationPolicy.SkipReason.privateIncident.rawValue)"
+            }
+            try record.save(db)
+            return (
+                Receipt(
+                    incidentID: id, investigationID: record.investigationID, priority: record.priority,
+                    status: record.investigationID == nil ? record.decision : "recorded"), []
+            )
+        case .ignored:
+            preconditionFailure("ignored events are answered before the transaction")
+        }
+    }
+
+    private func apply(_ incident: IncidentIOIncident, at now: Date, in db: Database) throws -> (Receipt, [Note]) {
+        let (priority, known) = policy.priority(forSeverity: incident.severity?.name)
+        let notes: [Note] = known ? [] : [.unknownSeverity(incident.severity?.name)]
+        let updatedAt = incident.updatedAt.flatMap(Date.init(rfc3339:))
+        let existing = try IncidentRecord.fetchOne(db, key: incident.id)
+
+        var record =
+            existing
+            ?? IncidentRecord(
+                id: incident.id, source: "incident_io", priority: priority, payload: "", decision: "",
+                firstSeenAt: now, lastEventAt: now)
+        record.lastEventAt = now
+        // Deliveries can arrive out of order: an older state never overwrites a newer one.
+        let isStale = existing?.sourceUpdatedAt.map { stored in updatedAt.map { $0 < stored } ?? true } ?? false
+        if !isStale {
+            record.reference = incident.reference
+            record.name = incident.name
+            record.severity = incident.severity?.name
+            record.priority = priority
+            record.mode = incident.mode
+            record.statusCategory = incident.incidentStatus?.category
+            record.slackChannelID = incident.slackChannelID.flatMap { $0.isEmpty ? nil : $0 } ?? record.slackChannelID
+            record.sourceCreatedAt = incident.createdAt.flatMap(Date.init(rfc3339:))
+            record.sourceUpdatedAt = updatedAt
+            record.payload = try encode(incident)
+        }
+
+        let status: String
+        if record.investigationID != nil {
+            status = "recorded"
+            try record.save(db)
+        } else {
+            switch policy.decide(priority: record.priority, mode: record.mode) {
+            case .investigate:
+                record.decision = "queued"
+                try record.save(db)  // the job references the incident row
+                let reason = existing == nil ? "incident created" : "severity raised to \(record.priority.rawValue)"
+                record.investigationID = try queue.enqueue(
+                    InvestigationRequest(incidentID: record.id, priority: record.priority, reason: reason, queuedAt: now),
+                    in: db)
+                try record.update(db, columns: [IncidentRecord.CodingKeys.investigationID.rawValue])
+                status = "queued"
+            case .skip(let reason):
+                record.decision = "skipped: \(reason.rawValue)"
+                status = record.decision
+                try record.save(db)
+            }
+        }
+        return (
+            Receipt(
+                incidentID: record.id, investigationID: record.investigationID, priority: record.priority,
+                status: status), notes
+        )
+    }
+
+    private func encode(_ incident: IncidentIOIncident) throws -> String {
+        String(decoding: try JSONEncoder().encode(incident), as: UTF8.self)
+    }
+}

@@ -1,0 +1,361 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import InquestApp
+import Investigation
+import Testing
+import WebhookIn
+
+@Suite struct IncidentIOWebhookTests {
+    let path = "/api/incident-io/webhook"
+
+    func count(_ table: String, in env: TestEnvironment) throws -> Int {
+        try env.database().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+    }
+
+    @Test func signedDeliveryQueuesOneInvestigation() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.status == .accepted)
+            #expect(response.json["incident_id"] as? String == "01JD3X8Z4MP7Y0V6N2W5X3R9TB")
+            #expect(response.json["priority"] as? String == "P1")
+            #expect(response.json["status"] as? String == "queued")
+            #expect(response.json["investigation_id"] as? Int == 1)
+        }
+        let (incident, job) = try env.database().read { db in
+            (
+                try IncidentRecord.fetchOne(db, key: "01JD3X8Z4MP7Y0V6N2W5X3R9TB"),
+                try Row.fetchOne(db, sql: "SELECT incident_id, status, priority FROM investigations")
+            )
+        }
+        #expect(incident?.reference == "INC-4242")
+        #expect(incident?.slackChannelID == "C05CHECKOUT1")
+        #expect(
+            try incident?.incident().customFieldEntries?.first?.values?.first?.valueCatalogEntry?.name
+                == "checkout-service")
+        #expect(job?["incident_id"] == "01JD3X8Z4MP7Y0V6N2W5X3R9TB")
+        #expect(job?["status"] == "queued")
+        #expect(job?["priority"] == "P1")
+    }
+
+    @Test func svixHeaderNamesAreAccepted() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        let headers = HTTPFields(
+            try env.signedHeaders(for: body).map { field in
+                HTTPField(
+                    name: HTTPField.Name(field.name.rawName.replacingOccurrences(of: "webhook-", with: "svix-"))!,
+                    value: field.value)
+            })
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            #expect(response.status == .accepted)
+        }
+    }
+
+    @Test func replayedDeliveryIsNotInvestigatedTwice() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        let headers = try env.signedHeaders(for: body, id: "msg_replay")
+        try await env.makeApp().test(.router) { client in
+            let first = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            #expect(first.status == .accepted)
+            let second = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            #expect(second.status == .ok)
+            #expect(second.json["status"] as? String == "duplicate")
+        }
+        #expect(try count("investigations", in: env) == 1)
+        #expect(try count("webhook_deliveries", in: env) == 1)
+    }
+
+    @Test func redeliveryWithANewIdIsRecordedAgainstTheSameInvestigation() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            _ = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            let again = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(again.json["status"] as? String == "recorded")
+            #expect(again.json["investigation_id"] as? Int == 1)
+        }
+        #expect(try count("investigations", in: env) == 1)
+    }
+
+    @Test func rejectedDeliveriesStoreNothing() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            var tampered = try env.signedHeaders(for: body)
+            tampered[HTTPField.Name("webhook-signature")!] = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+            var response = try await client.execute(uri: path, method: .post, headers: tampered, body: ByteBuffer(bytes: body))
+            #expect(response.status == .unauthorized)
+            #expect(response.json["error"] as? String == "invalid signature")
+
+            let stale = try env.signedHeaders(for: body, timestamp: env.now.addingTimeInterval(-301))
+            response = try await client.execute(uri: path, method: .post, headers: stale, body: ByteBuffer(bytes: body))
+            #expect(response.status == .unauthorized)
+            #expect(response.json["error"] as? String == "timestamp outside tolerance")
+
+            let future = try env.signedHeaders(for: body, timestamp: env.now.addingTimeInterval(301))
+            response = try await client.execute(uri: path, method: .post, headers: future, body: ByteBuffer(bytes: body))
+            #expect(response.json["error"] as? String == "timestamp outside tolerance")
+
+            response = try await client.execute(
+                uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
+            #expect(response.status == .unauthorized)
+            #expect(response.json["error"] as? String == "missing signature headers")
+
+            let wrongSecret = try env.signedHeaders(
+                for: body, secret: "whsec_" + Data(repeating: 9, count: 32).base64EncodedString())
+            response = try await client.execute(uri: path, method: .post, headers: wrongSecret, body: ByteBuffer(bytes: body))
+            #expect(response.status == .unauthorized)
+        }
+        #expect(try count("incidents", in: env) == 0)
+        #expect(try count("webhook_deliveries", in: env) == 0)
+    }
+
+    @Test func oversizedBodyIs413BeforeParsing() async throws {
+        let env = try TestEnvironment()
+        let body = Data(repeating: UInt8(ascii: "a"), count: (1 << 20) + 1)
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.status == .contentTooLarge)
+            #expect(response.json["error"] as? String == "body larger than 1 MiB")
+        }
+        #expect(try count("webhook_deliveries", in: env) == 0)
+    }
+
+    @Test(arguments: [
+        ("not json at all", "body is not valid JSON"),
+        (#"{"incident": {"id": "x"}}"#, "payload has no event_type"),
+        (
+            #"{"event_type": "public_incident.incident_created_v2"}"#,
+            #"payload has no "public_incident.incident_created_v2" object"#
+        ),
+        (
+            #"{"event_type": "public_incident.incident_created_v2", "public_incident.incident_created_v2": {"name": "x"}}"#,
+            "payload has no public_incident.incident_created_v2.id"
+        ),
+        (
+            #"{"event_type": "public_incident.incident_created_v2", "public_incident.incident_created_v2": {"id": ""}}"#,
+            "payload has no incident id"
+        ),
+    ])
+    func malformedPayloadIs400NamingTheProblem(body: String, message: String) async throws {
+        let env = try TestEnvironment()
+        let data = Data(body.utf8)
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: data), body: ByteBuffer(bytes: data))
+            #expect(response.status == .badRequest)
+            #expect(response.json["error"] as? String == message)
+        }
+        #expect(try count("webhook_deliveries", in: env) == 0)
+    }
+
+    @Test func unknownEventTypeIsAcceptedAndIgnored() async throws {
+        let env = try TestEnvironment()
+        let data = Data(
+            #"{"event_type": "public_incident.follow_up_created_v1", "public_incident.follow_up_created_v1": {"id": "f"}}"#.utf8)
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: data), body: ByteBuffer(bytes: data))
+            #expect(response.status == .accepted)
+            #expect(response.json["status"] as? String == "ignored")
+        }
+        #expect(try count("incidents", in: env) == 0)
+    }
+
+    @Test(arguments: [
+        ("Critical", "P0", "queued"), ("High", "P1", "queued"), ("Medium", "P2", "queued"),
+        ("Low", "P3", "skipped: below threshold"),
+    ])
+    func severityMapsToPriorityAndThreshold(severity: String, priority: String, status: String) async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.incidentDelivery(severity: severity)
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.status == .accepted)
+            #expect(response.json["priority"] as? String == priority)
+            #expect(response.json["status"] as? String == status)
+            #expect((response.json["investigation_id"] is NSNull) == (status != "queued"))
+        }
+        #expect(try count("investigations", in: env) == (status == "queued" ? 1 : 0))
+    }
+
+    @Test func unknownSeverityTakesTheDefaultAndWarns() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.incidentDelivery(severity: "Sev-Whatever")
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.json["priority"] as? String == "P2")
+        }
+        #expect(env.logs.all.contains { $0.contains("unknown severity") && $0.contains("Sev-Whatever") })
+    }
+
+    @Test func autoInvestigateOffRecordsWithoutQueueing() async throws {
+        let env = try TestEnvironment { $0.integrations.incidentIO.policy.autoInvestigate = false }
+        let body = try Fixtures.incidentDelivery(severity: "Critical")
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.json["status"] as? String == "skipped: auto_investigate off")
+        }
+        #expect(try count("incidents", in: env) == 1)
+        #expect(try count("investigations", in: env) == 0)
+    }
+
+    @Test func testModeIncidentsAreSkipped() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.incidentDelivery(mode: "test")
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.json["status"] as? String == "skipped: test incident")
+        }
+    }
+
+    @Test func updateRaisingSeverityAcrossTheThresholdQueuesOnce() async throws {
+        let env = try TestEnvironment()
+        let low = try Fixtures.incidentDelivery(severity: "Low")
+        let raised = try Fixtures.incidentDelivery(
+            eventType: "public_incident.incident_updated_v2", severity: "Critical", updatedAt: "2026-11-20T14:50:00.000000Z")
+        let later = try Fixtures.incidentDelivery(
+            eventType: "incident.updated", severity: "Critical", updatedAt: "2026-11-20T15:00:00.000000Z")
+        try await env.makeApp().test(.router) { client in
+            var response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: low), body: ByteBuffer(bytes: low))
+            #expect(response.json["status"] as? String == "skipped: below threshold")
+            response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: raised), body: ByteBuffer(bytes: raised))
+            #expect(response.json["status"] as? String == "queued")
+            #expect(response.json["priority"] as? String == "P0")
+            response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: later), body: ByteBuffer(bytes: later))
+            #expect(response.json["status"] as? String == "recorded")
+        }
+        let reasons = try await env.database().read { db in try String.fetchAll(db, sql: "SELECT reason FROM investigations") }
+        #expect(reasons == ["severity raised to P0"])
+        #expect(try count("webhook_deliveries", in: env) == 3)
+    }
+
+    @Test func olderUpdateArrivingLateDoesNotOverwriteNewerState() async throws {
+        let env = try TestEnvironment()
+        let newer = try Fixtures.incidentDelivery(
+            eventType: "public_incident.incident_updated_v2", severity: "Critical", updatedAt: "2026-11-20T15:00:00.000000Z")
+        let older = try Fixtures.incidentDelivery(
+            eventType: "public_incident.incident_updated_v2", severity: "Medium", updatedAt: "2026-11-20T14:40:00.000000Z")
+        try await env.makeApp().test(.router) { client in
+            _ = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: newer), body: ByteBuffer(bytes: newer))
+            _ = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: older), body: ByteBuffer(bytes: older))
+        }
+        let incident = try await env.database().read { db in try IncidentRecord.fetchOne(db, key: "01JD3X8Z4MP7Y0V6N2W5X3R9TB") }
+        #expect(incident?.severity == "Critical")
+        #expect(incident?.priority == .p0)
+    }
+
+    @Test func queuedJobSurvivesClosingAndReopeningTheDatabase() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            _ = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+        }
+        let first = try env.database()
+        try first.close()
+        let reopened = try env.database()
+        let status = try await reopened.read { db in
+            try String.fetchOne(db, sql: "SELECT status FROM investigations WHERE id = 1")
+        }
+        #expect(status == "queued")
+    }
+
+    @Test func incidentCanBeLookedUpAfterwards() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            _ = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            let found = try await client.execute(uri: "/api/incidents/01JD3X8Z4MP7Y0V6N2W5X3R9TB", method: .get)
+            #expect(found.status == .ok)
+            #expect(found.json["investigation_status"] as? String == "queued")
+            #expect(found.json["reference"] as? String == "INC-4242")
+            let missing = try await client.execute(uri: "/api/incidents/nope", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.json["error"] as? String == "no incident nope")
+        }
+    }
+
+    @Test func deliveryIdsArePrunedOnlyAfterTheCutoff() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            _ = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+        }
+        let store = IncidentStore(database: try env.database(), queue: InvestigationStore(), policy: .init())
+        #expect(try await store.pruneDeliveries(before: env.now) == 0)
+        #expect(try await store.pruneDeliveries(before: env.now.addingTimeInterval(1)) == 1)
+        #expect(try count("incidents", in: env) == 1)
+    }
+
+    @Test func healthAndReadinessAnswer() async throws {
+        let env = try TestEnvironment()
+        try await env.makeApp().test(.router) { client in
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/readyz", method: .get).json["status"] as? String == "ready")
+            let unknown = try await client.execute(uri: "/nowhere", method: .get)
+            #expect(unknown.status == .notFound)
+            #expect(unknown.json["error"] as? String == "not found")
+        }
+    }
+
+    @Test func secretsNeverAppearInLogsOrResponses() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        let bodies = try await env.makeApp().test(.router) { client in
+            var bodies: [String] = []
+            var requests: [(HTTPFields, Data)] = [
+                (try env.signedHeaders(for: body), body),
+                (try env.signedHeaders(for: body, timestamp: env.now.addingTimeInterval(-999)), body),
+                (try env.signedHeaders(for: Data("{".utf8)), Data("{".utf8)),
+            ]
+            requests.append((try env.signedHeaders(for: body, id: "dup"), body))
+            requests.append((try env.signedHeaders(for: body, id: "dup"), body))
+            for (headers, data) in requests {
+                let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: data))
+                bodies.append(String(buffer: response.body))
+            }
+            return bodies
+        }
+        let secretBody = String(env.webhookSecret.dropFirst("whsec_".count))
+        #expect(!env.logs.all.isEmpty)
+        for text in [env.logs.text] + bodies {
+            #expect(!text.contains(secretBody))
+            #expect(!text.contains(env.webhookSecret))
+        }
+    }
+
+    @Test func realLoopbackDeliveryIsStored() async throws {
+        let env = try TestEnvironment()
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.live) { client in
+            #expect(client.port != nil)
+            let response = try await client.execute(
+                uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
+            #expect(response.status == .accepted)
+        }
+        #expect(try count("investigations", in: env) == 1)
+    }
+}

@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import InquestApp
+import WebhookIn
+
+/// A throwaway deployment: a temp folder with its own SQLite file and vault-dev secrets, a captured log and a
+/// pinned clock. Each test gets its own, so tests run in parallel without sharing state.
+final class TestEnvironment: Sendable {
+    let directory: URL
+    let webhookSecret: String
+    let logs = LogCapture()
+    let config: InquestConfig
+    /// The clock every component sees: 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
+    let now = Date(timeIntervalSince1970: 1_795_185_600)
+
+    init(configure: (inout InquestConfig) -> Void = { _ in }) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-test-\(UUID().uuidString)")
+        let secrets = directory.appendingPathComponent("vault-dev/secrets")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        webhookSecret = "whsec_" + Data(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }).base64EncodedString()
+        try (webhookSecret + "\n").write(
+            to: secrets.appendingPathComponent("incident-io-webhook-secret"), atomically: true, encoding: .utf8)
+
+        var config = InquestConfig()
+        config.host = "127.0.0.1"
+        config.port = 0
+        config.database = directory.appendingPathComponent("data/inquest.sqlite").path
+        config.vaultDevPath = directory.appendingPathComponent("vault-dev").path
+        configure(&config)
+        self.config = config
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func makeApp(environment: [String: String] = [:]) async throws -> some ApplicationProtocol {
+        let now = self.now
+        return try await buildApplication(
+            config: config,
+            dependencies: AppDependencies(logger: logs.logger(), environment: environment, now: { now }))
+    }
+
+    /// Opens the same database file the application writes, to check what it stored.
+    func database() throws -> DatabasePool {
+        try InquestDatabase.open(path: config.database)
+    }
+
+    /// Headers incident.io would send for `body`.
+    func signedHeaders(
+        for body: Data, id: String = "msg_\(UUID().uuidString)", timestamp: Date? = nil, secret: String? = nil
+    ) throws -> HTTPFields {
+        let seconds = Int64((timestamp ?? now).timeIntervalSince1970)
+        let signature = try SignatureVerifier.sign(
+            id: id, timestamp: seconds, body: body, secret: Secret(secret ?? webhookSecret))
+        return [
+            .contentType: "application/json",
+            HTTPField.Name("webhook-id")!: id,
+            HTTPField.Name("webhook-timestamp")!: String(seconds),
+            HTTPField.Name("webhook-signature")!: signature,
+        ]
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+}

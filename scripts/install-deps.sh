@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages Inquest builds against, if any are missing. Needs Swift 6.1+ already.
+set -euo pipefail
+
+packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "Swift 6.1 or newer is required: https://www.swift.org/install/linux/" >&2
+    exit 1
+fi
