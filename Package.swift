@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "inquest", targets: ["InquestCLI"]),
         .library(name: "InquestApp", targets: ["InquestApp"]),
+        .library(name: "WebhookIn", targets: ["WebhookIn"]),
+        .library(name: "Investigation", targets: ["Investigation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -45,6 +47,7 @@ let package = Package(
                 "WebhookIn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -62,6 +62,25 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             ).addRoutes(to: router)
         }
 
+        var ingestToken: BearerToken?
+        if let reference = config.changes.ingestToken {
+            ingestToken = BearerToken(try await resolver.resolve(reference, usedAt: "changes.ingest_token"))
+        }
+        InvestigationController(
+            database: database, input: ChangeInput(pagerDutyServiceKey: config.changes.pagerDutyServiceKey),
+            ingestToken: ingestToken, now: dependencies.now
+        ).addRoutes(to: router)
+        let changeLog = ChangeLog(database: database)
+        maintenance.append(
+            .init(name: "changes") {
+                try await changeLog.prune(
+                    before: dependencies.now().addingTimeInterval(-Double(config.changes.retentionDays) * 86400))
+            })
+        let worker = InvestigationWorker(
+            database: database,
+            investigator: Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services)),
+            sink: nil, settings: config.investigations, now: dependencies.now, logger: logger)
+
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.name),
@@ -72,7 +91,8 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                 logger.info("database closed")
             },
             ShutdownService(name: "http-client") { try await httpClient.shutdown() },
-            MaintenanceService(interval: .seconds(3600), tasks: maintenance, logger: logger))
+            MaintenanceService(interval: .seconds(3600), tasks: maintenance, logger: logger),
+            worker)
         return app
     } catch {
         try? await httpClient.shutdown()

@@ -1,4 +1,5 @@
 import Foundation
+import Investigation
 import Logging
 import WebhookIn
 
@@ -16,8 +17,21 @@ public struct InquestConfig: Sendable, Equatable {
     /// Where `vault://secrets/NAME` is read from in development (`<vault_dev_path>/secrets/NAME`).
     public var vaultDevPath = "vault-dev"
     public var integrations = Integrations()
+    public var changes = Changes()
+    public var correlation = CorrelationSettings()
+    public var investigations = InvestigationWorker.Settings()
+    public var services: [ServiceCatalog.Service] = []
 
     public init() {}
+
+    public struct Changes: Sendable, Equatable {
+        /// Bearer token `POST /api/changes` requires; unset disables ingest over HTTP.
+        public var ingestToken: SecretReference? = .vault(name: "changes-ingest-token")
+        public var retentionDays = 30
+        /// The PagerDuty change event custom-details key that names the service, when `payload.source` does not.
+        public var pagerDutyServiceKey = "service"
+        public init() {}
+    }
 
     public struct Integrations: Sendable, Equatable {
         public var incidentIO = IncidentIO()
@@ -37,7 +51,10 @@ extension InquestConfig: Decodable {
     public init(from decoder: any Decoder) throws {
         let section = try ConfigSection(
             decoder,
-            keys: ["name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "integrations"])
+            keys: [
+                "name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "integrations",
+                "changes", "correlation", "investigations", "services",
+            ])
         let defaults = InquestConfig()
         name = try section("name", default: defaults.name)
         host = try section("host", default: defaults.host)
@@ -52,6 +69,126 @@ extension InquestConfig: Decodable {
         logLevel = try section.choice("log_level", default: defaults.logLevel)
         vaultDevPath = try section("vault_dev_path", default: defaults.vaultDevPath)
         integrations = try section("integrations", default: defaults.integrations)
+        changes = try section("changes", default: defaults.changes)
+        correlation =
+            try section.optional("correlation").map { (value: CorrelationConfig) in value.settings }
+            ?? defaults.correlation
+        investigations =
+            try section.optional("investigations").map { (value: WorkerConfig) in value.settings }
+            ?? defaults.investigations
+        if let catalog: [String: ServiceConfig] = try section.optional("services") {
+            services = catalog.sorted { $0.key < $1.key }.map { name, value in
+                ServiceCatalog.Service(
+                    name: name, aliases: value.aliases, environment: value.environment, dependsOn: value.dependsOn)
+            }
+            let names = Set(services.map(\.name))
+            for service in services {
+                for dependency in service.dependsOn where !names.contains(dependency) {
+                    throw ConfigError.invalid(
+                        file: section.file, path: section.path("services.\(service.name).depends_on"),
+                        reason: "\"\(dependency)\" is not a service listed under services")
+                }
+            }
+        }
+    }
+}
+
+extension InquestConfig.Changes: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(decoder, keys: ["ingest_token", "retention_days", "pagerduty_service_key"])
+        let defaults = Self()
+        ingestToken = section.contains("ingest_token") ? try section.secret("ingest_token") : defaults.ingestToken
+        retentionDays = try section("retention_days", default: defaults.retentionDays)
+        guard retentionDays >= 1 else { throw section.failure("retention_days", "must be at least 1") }
+        pagerDutyServiceKey = try section("pagerduty_service_key", default: defaults.pagerDutyServiceKey)
+    }
+}
+
+/// `correlation:`; see docs/correlation.md.
+struct CorrelationConfig: Decodable {
+    var settings = CorrelationSettings()
+
+    init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(
+            decoder,
+            keys: [
+                "lookback_minutes", "skew_minutes", "default_environment", "weights", "time_half_life_minutes",
+                "temperature", "no_change_score", "maximum_confidence", "unknown_service_confidence_cap",
+                "rollback_demotion", "unrelated_candidate_limit",
+            ])
+        let defaults = CorrelationSettings()
+        let lookback: Int = try section("lookback_minutes", default: 240)
+        let skew: Int = try section("skew_minutes", default: 10)
+        guard lookback > 0 else { throw section.failure("lookback_minutes", "must be positive") }
+        guard skew >= 0 else { throw section.failure("skew_minutes", "must not be negative") }
+        settings.lookback = .seconds(lookback * 60)
+        settings.skew = .seconds(skew * 60)
+        settings.defaultEnvironment =
+            section.contains("default_environment")
+            ? try section.optional("default_environment") : defaults.defaultEnvironment
+        if let weights: WeightsConfig = try section.optional("weights") { settings.weights = weights.weights }
+        settings.timeHalfLifeMinutes = try section("time_half_life_minutes", default: defaults.timeHalfLifeMinutes)
+        settings.temperature = try section("temperature", default: defaults.temperature)
+        settings.noChangeScore = try section("no_change_score", default: defaults.noChangeScore)
+        settings.maximumConfidence = try section("maximum_confidence", default: defaults.maximumConfidence)
+        settings.unknownServiceConfidenceCap = try section(
+            "unknown_service_confidence_cap", default: defaults.unknownServiceConfidenceCap)
+        settings.rollbackDemotion = try section("rollback_demotion", default: defaults.rollbackDemotion)
+        settings.unrelatedCandidateLimit = try section("unrelated_candidate_limit", default: defaults.unrelatedCandidateLimit)
+        guard settings.temperature > 0 else { throw section.failure("temperature", "must be positive") }
+        guard settings.timeHalfLifeMinutes > 0 else { throw section.failure("time_half_life_minutes", "must be positive") }
+        guard (0...1).contains(settings.maximumConfidence), settings.maximumConfidence < 1 else {
+            throw section.failure("maximum_confidence", "must be below 1: no correlation is certain")
+        }
+    }
+
+    struct WeightsConfig: Decodable {
+        var weights = CorrelationSettings.Weights()
+
+        init(from decoder: any Decoder) throws {
+            let section = try ConfigSection(decoder, keys: ["time", "service", "content", "kind"])
+            weights.time = try section("time", default: weights.time)
+            weights.service = try section("service", default: weights.service)
+            weights.content = try section("content", default: weights.content)
+            weights.kind = try section("kind", default: weights.kind)
+            let total = weights.time + weights.service + weights.content + weights.kind
+            guard abs(total - 100) < 0.001 else {
+                throw ConfigError.invalid(
+                    file: section.file, path: String(section.path("").dropLast()),
+                    reason: "weights are points out of 100 and must add up to 100 (they add up to \(total))")
+            }
+        }
+    }
+}
+
+/// `investigations:`: the worker.
+struct WorkerConfig: Decodable {
+    var settings = InvestigationWorker.Settings()
+
+    init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(decoder, keys: ["enabled", "concurrency", "max_attempts", "lease_seconds"])
+        settings.enabled = try section("enabled", default: settings.enabled)
+        settings.concurrency = try section("concurrency", default: settings.concurrency)
+        settings.maxAttempts = try section("max_attempts", default: settings.maxAttempts)
+        let lease: Int = try section("lease_seconds", default: 120)
+        settings.lease = .seconds(lease)
+        guard (1...64).contains(settings.concurrency) else { throw section.failure("concurrency", "must be from 1 to 64") }
+        guard settings.maxAttempts >= 1 else { throw section.failure("max_attempts", "must be at least 1") }
+        guard lease >= 10 else { throw section.failure("lease_seconds", "must be at least 10") }
+    }
+}
+
+/// One entry under `services:`.
+struct ServiceConfig: Decodable {
+    var aliases: [String] = []
+    var environment: String?
+    var dependsOn: [String] = []
+
+    init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(decoder, keys: ["aliases", "environment", "depends_on"])
+        aliases = try section("aliases", default: [])
+        environment = try section.optional("environment")
+        dependsOn = try section("depends_on", default: [])
     }
 }
 

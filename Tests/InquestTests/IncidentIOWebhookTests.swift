@@ -16,7 +16,7 @@ import WebhookIn
     }
 
     @Test func signedDeliveryQueuesOneInvestigation() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             let response = try await client.execute(
@@ -44,7 +44,7 @@ import WebhookIn
     }
 
     @Test func svixHeaderNamesAreAccepted() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         let headers = HTTPFields(
             try env.signedHeaders(for: body).map { field in
@@ -59,7 +59,7 @@ import WebhookIn
     }
 
     @Test func replayedDeliveryIsNotInvestigatedTwice() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         let headers = try env.signedHeaders(for: body, id: "msg_replay")
         try await env.makeApp().test(.router) { client in
@@ -74,7 +74,7 @@ import WebhookIn
     }
 
     @Test func redeliveryWithANewIdIsRecordedAgainstTheSameInvestigation() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             _ = try await client.execute(
@@ -88,7 +88,7 @@ import WebhookIn
     }
 
     @Test func rejectedDeliveriesStoreNothing() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             var tampered = try env.signedHeaders(for: body)
@@ -121,7 +121,7 @@ import WebhookIn
     }
 
     @Test func oversizedBodyIs413BeforeParsing() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = Data(repeating: UInt8(ascii: "a"), count: (1 << 20) + 1)
         try await env.makeApp().test(.router) { client in
             let response = try await client.execute(
@@ -149,7 +149,7 @@ import WebhookIn
         ),
     ])
     func malformedPayloadIs400NamingTheProblem(body: String, message: String) async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let data = Data(body.utf8)
         try await env.makeApp().test(.router) { client in
             let response = try await client.execute(
@@ -161,7 +161,7 @@ import WebhookIn
     }
 
     @Test func unknownEventTypeIsAcceptedAndIgnored() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let data = Data(
             #"{"event_type": "public_incident.follow_up_created_v1", "public_incident.follow_up_created_v1": {"id": "f"}}"#.utf8)
         try await env.makeApp().test(.router) { client in
@@ -178,7 +178,7 @@ import WebhookIn
         ("Low", "P3", "skipped: below threshold"),
     ])
     func severityMapsToPriorityAndThreshold(severity: String, priority: String, status: String) async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.incidentDelivery(severity: severity)
         try await env.makeApp().test(.router) { client in
             let response = try await client.execute(
@@ -192,7 +192,7 @@ import WebhookIn
     }
 
     @Test func unknownSeverityTakesTheDefaultAndWarns() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.incidentDelivery(severity: "Sev-Whatever")
         try await env.makeApp().test(.router) { client in
             let response = try await client.execute(
@@ -215,7 +215,7 @@ import WebhookIn
     }
 
     @Test func testModeIncidentsAreSkipped() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.incidentDelivery(mode: "test")
         try await env.makeApp().test(.router) { client in
             let response = try await client.execute(
@@ -225,7 +225,7 @@ import WebhookIn
     }
 
     @Test func updateRaisingSeverityAcrossTheThresholdQueuesOnce() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let low = try Fixtures.incidentDelivery(severity: "Low")
         let raised = try Fixtures.incidentDelivery(
             eventType: "public_incident.incident_updated_v2", severity: "Critical", updatedAt: "2026-11-20T14:50:00.000000Z")
@@ -249,7 +249,7 @@ import WebhookIn
     }
 
     @Test func olderUpdateArrivingLateDoesNotOverwriteNewerState() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let newer = try Fixtures.incidentDelivery(
             eventType: "public_incident.incident_updated_v2", severity: "Critical", updatedAt: "2026-11-20T15:00:00.000000Z")
         let older = try Fixtures.incidentDelivery(
@@ -266,7 +266,7 @@ import WebhookIn
     }
 
     @Test func queuedJobSurvivesClosingAndReopeningTheDatabase() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             _ = try await client.execute(
@@ -282,7 +282,7 @@ import WebhookIn
     }
 
     @Test func incidentCanBeLookedUpAfterwards() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             _ = try await client.execute(
@@ -298,7 +298,7 @@ import WebhookIn
     }
 
     @Test func deliveryIdsArePrunedOnlyAfterTheCutoff() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             _ = try await client.execute(
@@ -311,7 +311,7 @@ import WebhookIn
     }
 
     @Test func healthAndReadinessAnswer() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         try await env.makeApp().test(.router) { client in
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/readyz", method: .get).json["status"] as? String == "ready")
@@ -322,7 +322,7 @@ import WebhookIn
     }
 
     @Test func secretsNeverAppearInLogsOrResponses() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         let bodies = try await env.makeApp().test(.router) { client in
             var bodies: [String] = []
@@ -348,7 +348,7 @@ import WebhookIn
     }
 
     @Test func realLoopbackDeliveryIsStored() async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.live) { client in
             #expect(client.port != nil)

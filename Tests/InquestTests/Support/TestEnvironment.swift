@@ -12,6 +12,7 @@ import WebhookIn
 final class TestEnvironment: Sendable {
     let directory: URL
     let webhookSecret: String
+    let ingestToken = "ingest-\(UUID().uuidString)"
     let logs = LogCapture()
     let config: InquestConfig
     /// The clock every component sees: 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
@@ -24,6 +25,7 @@ final class TestEnvironment: Sendable {
         webhookSecret = "whsec_" + Data(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }).base64EncodedString()
         try (webhookSecret + "\n").write(
             to: secrets.appendingPathComponent("incident-io-webhook-secret"), atomically: true, encoding: .utf8)
+        try ingestToken.write(to: secrets.appendingPathComponent("changes-ingest-token"), atomically: true, encoding: .utf8)
 
         var config = InquestConfig()
         config.host = "127.0.0.1"
@@ -32,6 +34,14 @@ final class TestEnvironment: Sendable {
         config.vaultDevPath = directory.appendingPathComponent("vault-dev").path
         configure(&config)
         self.config = config
+    }
+
+    /// An environment whose worker does not run, so tests see jobs exactly as the webhook left them.
+    static func queueOnly(configure: (inout InquestConfig) -> Void = { _ in }) throws -> TestEnvironment {
+        try TestEnvironment { config in
+            config.investigations.enabled = false
+            configure(&config)
+        }
     }
 
     deinit {

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+/// What kind of change a change-log entry records. The kind sets the prior likelihood that such a change
+/// causes an incident (see `docs/correlation.md`).
+public enum ChangeKind: String, Sendable, Codable, CaseIterable {
+    case deploy
+    case config
+    case featureFlag = "feature_flag"
+    case infra
+    case rollback
+    case other
+}
+
+/// One entry of the change log: a deploy, config change, flag flip or infrastructure change.
+public struct Change: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "changes"
+
+    public var id: Int64?
+    /// Where it came from (`github-actions`, `argo`, `pagerduty`, `cli`); with `externalID`, unique.
+    public var source: String
+    public var externalID: String
+    public var service: String
+    public var environment: String?
+    public var kind: ChangeKind
+    public var summary: String
+    public var version: String?
+    public var author: String?
+    public var url: String?
+    public var occurredAt: Date
+    /// Free-form JSON object.
+    public var metadata: String?
+
+    public init(
+        id: Int64? = nil, source: String, externalID: String, service: String, environment: String? = nil,
+        kind: ChangeKind, summary: String, version: String? = nil, author: String? = nil, url: String? = nil,
+        occurredAt: Date, metadata: String? = nil
+    ) {
+        self.id = id
+        self.source = source
+        self.externalID = externalID
+        self.service = service
+        self.environment = environment
+        self.kind = kind
+        self.summary = summary
+        self.version = version
+        self.author = author
+        self.url = url
+        self.occurredAt = occurredAt
+        self.metadata = metadata
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, service, environment, kind, summary, version, author, url, metadata
+        case externalID = "external_id"
+        case occurredAt = "occurred_at"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+/// The change log: idempotent ingest, window queries for correlation, listing and retention.
+public struct ChangeLog: Sendable {
+    /// How many of a batch were new and how many had been sent before.
+    public struct IngestResult: Sendable, Equatable, Encodable {
+        public var inserted: Int
+        public var duplicates: Int
+    }
+
+    private let database: any DatabaseWriter
+
+    public init(database: any DatabaseWriter) {
+        self.database = database
+    }
+
+    /// Inserts a batch in one transaction. A change whose `source` + `external_id` is already logged is
+    /// skipped, so a sender may safely resend.
+    public func ingest(_ changes: [Change]) async throws -> IngestResult {
+        try await database.write { db in try Self.ingest(changes, in: db) }
+    }
+
+    static func ingest(_ changes: [Change], in db: Database) throws -> IngestResult {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO changes (source, external_id, service, environment, kind, summary, version, author, url,
+                                     occurred_at, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, external_id) DO NOTHING
+                """)
+        let seen = try db.cachedStatement(sql: "INSERT INTO change_services (name) VALUES (?) ON CONFLICT DO NOTHING")
+        var inserted = 0
+        for change in changes {
+            try seen.execute(arguments: [change.service])
+            try statement.execute(arguments: [
+                change.source, change.externalID, change.service, change.environment, change.kind.rawValue,
+                change.summary, change.version, change.author, change.url, change.occurredAt, change.metadata,
+            ])
+            inserted += db.changesCount
+        }
+        return IngestResult(inserted: inserted, duplicates: changes.count - inserted)
+    }
+
+    /// Changes with `occurred_at` in `[from, to]`, newest first; for `services`, only theirs.
+    public func changes(from: Date, to: Date, services: [String]? = nil, limit: Int = 500) async throws -> [Change] {
+        try await database.read { db in
+            try Self.changes(from: from, to: to, services: services, limit: limit, in: db)
+        }
+    }
+
+    static func changes(from: Date, to: Date, services: [String]?, limit: Int, in db: Database) throws -> [Change] {
+        var request = Change.filter(Column("occurred_at") >= from && Column("occurred_at") <= to)
+        if let services {
+            request = request.filter(services.contains(Column("service")))
+        }
+        return try request.order(Column("occurred_at").desc).limit(limit).fetchAll(db)
+    }
+
+    /// Every service name that appears in the change log.
+    static func serviceNames(in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM change_services")
+    }
+
+    /// The version `service` was deployed at before `date`, for "roll back to" advice.
+    static func previousVersion(of service: String, before date: Date, in db: Database) throws -> String? {
+        try String.fetchOne(
+            db,
+            sql: """
+                SELECT version FROM changes WHERE service = ? AND occurred_at < ? AND kind IN ('deploy', 'rollback')
+                AND version IS NOT NULL ORDER BY occurred_at DESC LIMIT 1
+                """,
+            arguments: [service, date])
+    }
+
+    /// The most recent changes in `[from, to]` to services outside `services`.
+    static func changes(from: Date, to: Date, excluding services: Set<String>, limit: Int, in db: Database) throws -> [Change] {
+        try Change.filter(Column("occurred_at") >= from && Column("occurred_at") <= to)
+            .filter(!services.contains(Column("service")))
+            .order(Column("occurred_at").desc).limit(limit).fetchAll(db)
+    }
+
+    /// Removes changes older than `cutoff`.
+    @discardableResult
+    public func prune(before cutoff: Date) async throws -> Int {
+        try await database.write { db in
+            try Change.filter(Column("occurred_at") < cutoff).deleteAll(db)
+        }
+    }
+}

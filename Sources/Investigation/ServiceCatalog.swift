@@ -1,0 +1,106 @@
+/// The services Inquest knows, their aliases and what each depends on.
+///
+/// Built from `services:` in the config plus every service name seen in the change log. It answers the two
+/// questions correlation asks: which services does this text name, and how is a changed service related to the
+/// services an incident is about.
+public struct ServiceCatalog: Sendable, Equatable {
+    public struct Service: Sendable, Equatable {
+        public var name: String
+        public var aliases: [String]
+        public var environment: String?
+        public var dependsOn: [String]
+
+        public init(name: String, aliases: [String] = [], environment: String? = nil, dependsOn: [String] = []) {
+            self.name = name
+            self.aliases = aliases
+            self.environment = environment
+            self.dependsOn = dependsOn
+        }
+    }
+
+    /// How a changed service relates to the incident's services.
+    public struct Relation: Sendable, Equatable {
+        public var score: Double
+        public var reason: String
+    }
+
+    public private(set) var services: [String: Service]
+
+    public init(services: [Service] = []) {
+        self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Adds names seen in the change log that the config does not describe.
+    public mutating func addSeen(_ names: some Sequence<String>) {
+        for name in names where services[name] == nil {
+            services[name] = Service(name: name)
+        }
+    }
+
+    /// The canonical service for a name or alias, tolerant of case and of `-`, `_`, `.` or spaces between words.
+    public func service(named text: String) -> String? {
+        let wanted = Self.normalize(text)
+        guard !wanted.isEmpty else { return nil }
+        for service in services.values.sorted(by: { $0.name < $1.name })
+        where ([service.name] + service.aliases).contains(where: { Self.normalize($0) == wanted }) {
+            return service.name
+        }
+        return nil
+    }
+
+    /// Services whose name or an alias appears in `text` as whole words, longest names first.
+    public func services(mentionedIn text: String) -> [String] {
+        let haystack = " " + Self.normalize(text) + " "
+        var found: [String] = []
+        for service in services.values.sorted(by: { $0.name < $1.name }) {
+            let names = ([service.name] + service.aliases).map(Self.normalize).filter { $0.count >= 3 }
+            if names.contains(where: { haystack.contains(" \($0) ") }) { found.append(service.name) }
+        }
+        return found
+    }
+
+    /// Same service 1.0; a direct dependency of an affected service 0.7; two hops 0.45; a service that depends
+    /// on an affected one 0.3; unrelated 0.15; unknown (the incident names no service) 0.5.
+    public func relation(of changed: String, to affected: [String]) -> Relation {
+        guard !affected.isEmpty else {
+            return Relation(score: 0.5, reason: "the incident names no known service")
+        }
+        if affected.contains(changed) { return Relation(score: 1.0, reason: "\(changed) is the affected service") }
+        for service in affected {
+            let direct = services[service]?.dependsOn ?? []
+            if direct.contains(changed) {
+                return Relation(score: 0.7, reason: "\(service) depends on \(changed)")
+            }
+        }
+        for service in affected {
+            for middle in services[service]?.dependsOn ?? [] where services[middle]?.dependsOn.contains(changed) == true {
+                return Relation(score: 0.45, reason: "\(service) depends on \(middle), which depends on \(changed)")
+            }
+        }
+        if let dependent = affected.first(where: { services[changed]?.dependsOn.contains($0) == true }) {
+            return Relation(score: 0.3, reason: "\(changed) depends on the affected \(dependent)")
+        }
+        return Relation(score: 0.15, reason: "\(changed) is not related to \(affected.joined(separator: ", "))")
+    }
+
+    /// The affected services and their dependencies up to two hops: the services worth loading every change of.
+    public func neighbourhood(of affected: [String]) -> Set<String> {
+        var result = Set(affected)
+        for service in affected {
+            for direct in services[service]?.dependsOn ?? [] {
+                result.insert(direct)
+                result.formUnion(services[direct]?.dependsOn ?? [])
+            }
+        }
+        for (name, service) in services where !Set(service.dependsOn).isDisjoint(with: affected) {
+            result.insert(name)
+        }
+        return result
+    }
+
+    /// Lowercased words separated by single spaces: `Checkout_Service` and `checkout-service` both become
+    /// `checkout service`.
+    static func normalize(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
+    }
+}

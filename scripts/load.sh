@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Load test: signed incident.io deliveries into a release build of `inquest serve` on loopback, with a temp database.
+# Reports throughput, latency percentiles and peak RSS, then checks that every 2xx answer left a stored incident.
+#   bash scripts/load.sh [REQUESTS] [CONNECTIONS] [DURATION_SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-150000}
+connections=${2:-32}
+duration=${3:-20}
+threads=2
+port=${LOAD_PORT:-3917}
+
+command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk; }
+swift build -c release --product inquest >/dev/null
+bin=$(swift build -c release --show-bin-path)/inquest
+
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+cp -r vault-dev "$work/vault-dev"
+cat > "$work/inquest.yaml" <<YAML
+host: 127.0.0.1
+port: $port
+database: $work/inquest.sqlite
+vault_dev_path: $work/vault-dev
+log_level: warning
+YAML
+
+python3 scripts/load/corpus.py "$requests" vault-dev/secrets/incident-io-webhook-secret "$work/corpus.tsv"
+"$bin" serve --config "$work/inquest.yaml" > "$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+
+CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+    -s scripts/load/deliveries.lua "http://127.0.0.1:$port" | tee "$work/wrk.out" | grep -E "RESULT|Socket errors" || true
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+kill -TERM "$server"; wait "$server" || true
+
+answered=$(sed -n 's/.*RESULT accepted=\([0-9]*\).*/\1/p' "$work/wrk.out")
+stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM incidents').fetchone()[0])" "$work/inquest.sqlite")
+queued=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM investigations').fetchone()[0])" "$work/inquest.sqlite")
+echo "RESULT peak_rss_mb=$((rss_kb / 1024)) accepted_202=$answered stored_incidents=$stored queued_investigations=$queued"
+if [ "$answered" != "$stored" ] || [ "$stored" != "$queued" ]; then
+    echo "FAIL: accepted answers, stored incidents and queued investigations differ" >&2
+    exit 1
+fi
+echo "OK: every accepted delivery is stored"
