@@ -23,6 +23,8 @@ port: $port
 database: $work/inquest.sqlite
 vault_dev_path: $work/vault-dev
 log_level: warning
+investigations:
+  enabled: \${LOAD_WORKER:-false}   # measure ingest alone; LOAD_WORKER=true runs the worker too
 YAML
 
 python3 scripts/load/corpus.py "$requests" vault-dev/secrets/incident-io-webhook-secret "$work/corpus.tsv"
@@ -35,12 +37,14 @@ CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
 kill -TERM "$server"; wait "$server" || true
 
+# Requests still in flight when wrk stopped may be stored without their answer being counted: at most one per
+# connection. Every counted 202 must be stored, and every stored incident must have its investigation queued.
 answered=$(sed -n 's/.*RESULT accepted=\([0-9]*\).*/\1/p' "$work/wrk.out")
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM incidents').fetchone()[0])" "$work/inquest.sqlite")
 queued=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM investigations').fetchone()[0])" "$work/inquest.sqlite")
 echo "RESULT peak_rss_mb=$((rss_kb / 1024)) accepted_202=$answered stored_incidents=$stored queued_investigations=$queued"
-if [ "$answered" != "$stored" ] || [ "$stored" != "$queued" ]; then
-    echo "FAIL: accepted answers, stored incidents and queued investigations differ" >&2
+if [ "$stored" -lt "$answered" ] || [ "$stored" -gt $((answered + connections)) ] || [ "$stored" != "$queued" ]; then
+    echo "FAIL: accepted answers, stored incidents and queued investigations do not agree" >&2
     exit 1
 fi
 echo "OK: every accepted delivery is stored"

@@ -34,7 +34,7 @@ public struct ChangeLog: Sendable {
             try seen.execute(arguments: [change.service])
             try statement.execute(arguments: [
                 change.source, change.externalID, change.service, change.environment, change.kind.rawValue,
-                change.summary, change.version, change.author, change.url, change.occurredAt, change.metadata,
+                change.summary, change.version, change.author, change.url, change.occurredAt.unixTime, change.metadata,
             ])
             inserted += db.changesCount
         }
@@ -49,7 +49,7 @@ public struct ChangeLog: Sendable {
     }
 
     static func changes(from: Date, to: Date, services: [String]?, limit: Int, in db: Database) throws -> [Change] {
-        var request = Change.filter(Column("occurred_at") >= from && Column("occurred_at") <= to)
+        var request = Change.filter(Column("occurred_at") >= from.unixTime && Column("occurred_at") <= to.unixTime)
         if let services {
             request = request.filter(services.contains(Column("service")))
         }
@@ -69,12 +69,12 @@ public struct ChangeLog: Sendable {
                 SELECT version FROM changes WHERE service = ? AND occurred_at < ? AND kind IN ('deploy', 'rollback')
                 AND version IS NOT NULL ORDER BY occurred_at DESC LIMIT 1
                 """,
-            arguments: [service, date])
+            arguments: [service, date.unixTime])
     }
 
     /// The most recent changes in `[from, to]` to services outside `services`.
     static func changes(from: Date, to: Date, excluding services: Set<String>, limit: Int, in db: Database) throws -> [Change] {
-        try Change.filter(Column("occurred_at") >= from && Column("occurred_at") <= to)
+        try Change.filter(Column("occurred_at") >= from.unixTime && Column("occurred_at") <= to.unixTime)
             .filter(!services.contains(Column("service")))
             .order(Column("occurred_at").desc).limit(limit).fetchAll(db)
     }
@@ -83,7 +83,7 @@ public struct ChangeLog: Sendable {
     @discardableResult
     public func prune(before cutoff: Date) async throws -> Int {
         try await database.write { db in
-            try Change.filter(Column("occurred_at") < cutoff).deleteAll(db)
+            try Change.filter(Column("occurred_at") < cutoff.unixTime).deleteAll(db)
         }
     }
 }

@@ -13,7 +13,8 @@ public struct InvestigationStore: InvestigationQueue {
                 VALUES (?, ?, ?, 'queued', ?, ?)
                 """,
             arguments: [
-                request.incidentID, request.priority.rawValue, request.reason, request.queuedAt, request.queuedAt,
+                request.incidentID, request.priority.rawValue, request.reason, request.queuedAt.unixTime,
+                request.queuedAt.unixTime,
             ])
         return db.lastInsertedRowID
     }

@@ -110,7 +110,7 @@ public struct InvestigationWorker: Service {
                             ORDER BY priority, queued_at LIMIT 1)
                         RETURNING id, incident_id, attempts
                         """,
-                    arguments: [leaseEnd, now, now, now])
+                    arguments: [leaseEnd.unixTime, now.unixTime, now.unixTime, now.unixTime])
             else { return nil }
             return Claim(id: row["id"], incidentID: row["incident_id"], attempt: row["attempts"])
         }
@@ -134,7 +134,7 @@ public struct InvestigationWorker: Service {
                             lease_expires_at = NULL
                         WHERE id = ? AND status = 'running' AND attempts = ?
                         """,
-                    arguments: [json, now(), claim.id, claim.attempt])
+                    arguments: [json, now().unixTime, claim.id, claim.attempt])
                 guard db.changesCount == 1 else { return false }
                 try sink?.investigationFinished(id: claim.id, incidentID: claim.incidentID, findings: findings, in: db)
                 return true
@@ -170,7 +170,8 @@ public struct InvestigationWorker: Service {
                     WHERE id = ? AND status = 'running' AND attempts = ?
                     """,
                 arguments: [
-                    final ? "failed" : "queued", message, now().addingTimeInterval(delay), final, now(), claim.id, claim.attempt,
+                    final ? "failed" : "queued", message, now().addingTimeInterval(delay).unixTime, final, now().unixTime,
+                    claim.id, claim.attempt,
                 ])
         }
         logger.error(

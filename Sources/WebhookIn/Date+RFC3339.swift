@@ -19,3 +19,9 @@ extension Date {
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let withoutFraction = Date.ISO8601FormatStyle()
 }
+
+extension Date {
+    /// Seconds since 1970: how every module stores time in SQLite. Numbers compare and index cheaply, and
+    /// GRDB reads them back as `Date`; its default text format costs a DateFormatter call per value.
+    public var unixTime: Double { timeIntervalSince1970 }
+}

@@ -61,7 +61,7 @@ public struct IncidentStore: Sendable {
                     INSERT INTO webhook_deliveries (webhook_id, event_type, incident_id, outcome, received_at)
                     VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING
                     """,
-                arguments: [deliveryID, event.eventType, event.incidentID, receivedAt])
+                arguments: [deliveryID, event.eventType, event.incidentID, receivedAt.unixTime])
             guard db.changesCount == 1 else { return (.duplicate, []) }
 
             let (receipt, notes) = try apply(event.kind, at: receivedAt, in: db)
@@ -81,7 +81,7 @@ public struct IncidentStore: Sendable {
     @discardableResult
     public func pruneDeliveries(before cutoff: Date) async throws -> Int {
         try await database.write { db in
-            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE received_at < ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE received_at < ?", arguments: [cutoff.unixTime])
             return db.changesCount
         }
     }
@@ -116,55 +116,64 @@ public struct IncidentStore: Sendable {
         let (priority, known) = policy.priority(forSeverity: incident.severity?.name)
         let notes: [Note] = known ? [] : [.unknownSeverity(incident.severity?.name)]
         let updatedAt = incident.updatedAt.flatMap(Date.init(rfc3339:))
-        let existing = try IncidentRecord.fetchOne(db, key: incident.id)
-
-        var record =
-            existing
-            ?? IncidentRecord(
-                id: incident.id, source: "incident_io", priority: priority, payload: "", decision: "",
-                firstSeenAt: now, lastEventAt: now)
-        record.lastEventAt = now
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT priority, mode, source_updated_at, investigation_id FROM incidents WHERE id = ?",
+            arguments: [incident.id])
+        let storedUpdatedAt: Date? = existing?["source_updated_at"]
         // Deliveries can arrive out of order: an older state never overwrites a newer one.
-        let isStale = existing?.sourceUpdatedAt.map { stored in updatedAt.map { $0 < stored } ?? true } ?? false
-        if !isStale {
-            record.reference = incident.reference
-            record.name = incident.name
-            record.severity = incident.severity?.name
-            record.priority = priority
-            record.mode = incident.mode
-            record.statusCategory = incident.incidentStatus?.category
-            record.slackChannelID = incident.slackChannelID.flatMap { $0.isEmpty ? nil : $0 } ?? record.slackChannelID
-            record.sourceCreatedAt = incident.createdAt.flatMap(Date.init(rfc3339:))
-            record.sourceUpdatedAt = updatedAt
-            record.payload = try encode(incident)
+        let isStale = storedUpdatedAt.map { stored in updatedAt.map { $0 < stored } ?? true } ?? false
+
+        var current: (priority: Priority, mode: String?) = (priority, incident.mode)
+        if let existing, isStale {
+            current = (Priority(rawValue: existing["priority"]) ?? priority, existing["mode"])
+            try db.execute(sql: "UPDATE incidents SET last_event_at = ? WHERE id = ?", arguments: [now.unixTime, incident.id])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO incidents (id, source, reference, name, severity, priority, mode, status_category,
+                        slack_channel_id, source_created_at, source_updated_at, payload, decision, first_seen_at, last_event_at)
+                    VALUES (?, 'incident_io', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, name = excluded.name,
+                        severity = excluded.severity, priority = excluded.priority, mode = excluded.mode,
+                        status_category = excluded.status_category,
+                        slack_channel_id = COALESCE(excluded.slack_channel_id, incidents.slack_channel_id),
+                        source_created_at = excluded.source_created_at, source_updated_at = excluded.source_updated_at,
+                        payload = excluded.payload, last_event_at = excluded.last_event_at
+                    """,
+                arguments: [
+                    incident.id, incident.reference, incident.name, incident.severity?.name, priority.rawValue,
+                    incident.mode, incident.incidentStatus?.category,
+                    incident.slackChannelID.flatMap { $0.isEmpty ? nil : $0 },
+                    incident.createdAt.flatMap(Date.init(rfc3339:))?.unixTime, updatedAt?.unixTime, try encode(incident),
+                    now.unixTime, now.unixTime,
+                ])
         }
 
-        let status: String
-        if record.investigationID != nil {
-            status = "recorded"
-            try record.save(db)
-        } else {
-            switch policy.decide(priority: record.priority, mode: record.mode) {
-            case .investigate:
-                record.decision = "queued"
-                try record.save(db)  // the job references the incident row
-                let reason = existing == nil ? "incident created" : "severity raised to \(record.priority.rawValue)"
-                record.investigationID = try queue.enqueue(
-                    InvestigationRequest(incidentID: record.id, priority: record.priority, reason: reason, queuedAt: now),
-                    in: db)
-                try record.update(db, columns: [IncidentRecord.CodingKeys.investigationID.rawValue])
-                status = "queued"
-            case .skip(let reason):
-                record.decision = "skipped: \(reason.rawValue)"
-                status = record.decision
-                try record.save(db)
-            }
+        if let investigationID: Int64 = existing?["investigation_id"] {
+            return (
+                Receipt(
+                    incidentID: incident.id, investigationID: investigationID, priority: current.priority, status: "recorded"),
+                notes
+            )
         }
-        return (
-            Receipt(
-                incidentID: record.id, investigationID: record.investigationID, priority: record.priority,
-                status: status), notes
-        )
+        switch policy.decide(priority: current.priority, mode: current.mode) {
+        case .investigate:
+            let reason = existing == nil ? "incident created" : "severity raised to \(current.priority.rawValue)"
+            let investigationID = try queue.enqueue(
+                InvestigationRequest(incidentID: incident.id, priority: current.priority, reason: reason, queuedAt: now),
+                in: db)
+            try db.execute(
+                sql: "UPDATE incidents SET decision = 'queued', investigation_id = ? WHERE id = ?",
+                arguments: [investigationID, incident.id])
+            return (
+                Receipt(incidentID: incident.id, investigationID: investigationID, priority: current.priority, status: "queued"),
+                notes
+            )
+        case .skip(let reason):
+            let decision = "skipped: \(reason.rawValue)"
+            try db.execute(sql: "UPDATE incidents SET decision = ? WHERE id = ?", arguments: [decision, incident.id])
+            return (Receipt(incidentID: incident.id, investigationID: nil, priority: current.priority, status: decision), notes)
+        }
     }
 
     private func encode(_ incident: IncidentIOIncident) throws -> String {

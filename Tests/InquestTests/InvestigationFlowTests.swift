@@ -185,11 +185,12 @@ import WebhookIn
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE investigations SET status = 'running', attempts = 1, lease_expires_at = ?",
-                arguments: [env.now.addingTimeInterval(60)])
+                arguments: [env.now.addingTimeInterval(60).unixTime])
         }
         #expect(try await worker(env).runOnce() == false)
         try await database.write { db in
-            try db.execute(sql: "UPDATE investigations SET lease_expires_at = ?", arguments: [env.now.addingTimeInterval(-1)])
+            try db.execute(
+                sql: "UPDATE investigations SET lease_expires_at = ?", arguments: [env.now.addingTimeInterval(-1).unixTime])
         }
         #expect(try await worker(env).runOnce())
         let row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT status, attempts FROM investigations") }
@@ -215,7 +216,7 @@ import WebhookIn
         #expect(try await worker(env, maxAttempts: 2).runOnce() == false)  // backing off
 
         try await database.write { db in
-            try db.execute(sql: "UPDATE investigations SET not_before = ?", arguments: [env.now])
+            try db.execute(sql: "UPDATE investigations SET not_before = ?", arguments: [env.now.unixTime])
         }
         #expect(try await worker(env, maxAttempts: 2).runOnce())
         row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM investigations") }
