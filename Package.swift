@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "InquestApp",
                 "WebhookIn",
+                "Investigation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import InquestApp
 import Logging
 
@@ -10,6 +11,11 @@ struct ConfigOption: ParsableArguments {
 
     func load() throws -> InquestConfig {
         try InquestConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The configured database, migrated.
+    func openDatabase(_ config: InquestConfig? = nil) throws -> DatabasePool {
+        try InquestDatabase.open(path: (config ?? load()).database)
     }
 
     func logger(level: Logger.Level) -> Logger {

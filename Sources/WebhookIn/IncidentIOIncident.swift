@@ -54,10 +54,21 @@ public struct IncidentIOIncident: Codable, Sendable, Equatable {
     }
 
     public struct TimestampValue: Codable, Sendable, Equatable {
-        public struct Name: Codable, Sendable, Equatable { public var name: String? }
-        public struct Value: Codable, Sendable, Equatable { public var value: String? }
+        public struct Name: Codable, Sendable, Equatable {
+            public var name: String?
+            public init(name: String?) { self.name = name }
+        }
+        public struct Value: Codable, Sendable, Equatable {
+            public var value: String?
+            public init(value: String?) { self.value = value }
+        }
         public var incidentTimestamp: Name?
         public var value: Value?
+
+        public init(incidentTimestamp: Name? = nil, value: Value? = nil) {
+            self.incidentTimestamp = incidentTimestamp
+            self.value = value
+        }
 
         enum CodingKeys: String, CodingKey {
             case value
