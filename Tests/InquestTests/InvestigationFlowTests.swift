@@ -43,6 +43,17 @@ import WebhookIn
             sink: nil, settings: settings, now: { now }, logger: env.logs.logger())
     }
 
+    /// Delivers the fixture incident, leaving one queued investigation.
+    func queueFixtureIncident(_ env: TestEnvironment) async throws {
+        let body = try Fixtures.data("incident-created.json")
+        try await env.makeApp().test(.router) { client in
+            let response = try await client.execute(
+                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
+                body: ByteBuffer(bytes: body))
+            #expect(response.json["status"] as? String == "queued")
+        }
+    }
+
     let workedExample = """
         {"changes": [
           {"source": "ci", "external_id": "pg-210", "service": "payment-gateway", "kind": "deploy",
@@ -174,12 +185,7 @@ import WebhookIn
 
     @Test func aJobWhoseWorkerDiedIsTakenAgainAfterItsLease() async throws {
         let env = try environment()
-        let body = try Fixtures.data("incident-created.json")
-        try await env.makeApp().test(.router) { client in
-            _ = try await client.execute(
-                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                body: ByteBuffer(bytes: body))
-        }
+        try await queueFixtureIncident(env)
         let database = try env.database()
         // A worker claimed it and was killed: running, lease still valid.
         try await database.write { db in
@@ -200,12 +206,7 @@ import WebhookIn
 
     @Test func aFailingJobRetriesWithBackoffThenFailsWithItsError() async throws {
         let env = try environment()
-        let body = try Fixtures.data("incident-created.json")
-        try await env.makeApp().test(.router) { client in
-            _ = try await client.execute(
-                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                body: ByteBuffer(bytes: body))
-        }
+        try await queueFixtureIncident(env)
         let database = try env.database()
         try await database.write { db in try db.execute(sql: "UPDATE incidents SET payload = 'not json'") }
 
