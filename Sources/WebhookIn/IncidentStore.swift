@@ -42,20 +42,22 @@ public struct IncidentStore: Sendable {
     private let database: any DatabaseWriter
     private let queue: any InvestigationQueue
     private let policy: InvestigationPolicy
+    private let deliveries: GroupCommit<(outcome: Outcome, notes: [Note])>
 
     public init(database: any DatabaseWriter, queue: any InvestigationQueue, policy: InvestigationPolicy) {
         self.database = database
         self.queue = queue
         self.policy = policy
+        self.deliveries = GroupCommit(database: database)
     }
 
     /// Records one verified delivery. Returns only after the transaction has committed, so an accepted
-    /// answer means the incident and its job are durable.
+    /// answer means the incident and its job are durable. Concurrent deliveries share a transaction.
     public func record(deliveryID: String, event: IncidentIOEvent, receivedAt: Date) async throws
         -> (outcome: Outcome, notes: [Note])
     {
         if case .ignored = event.kind { return (.ignored, []) }
-        return try await database.write { db in
+        return try await deliveries.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO webhook_deliveries (webhook_id, event_type, incident_id, outcome, received_at)

@@ -310,6 +310,26 @@ import WebhookIn
         #expect(try count("incidents", in: env) == 1)
     }
 
+    @Test func concurrentDeliveriesShareTransactionsWithoutLosingOrDoublingAny() async throws {
+        let env = try TestEnvironment.queueOnly()
+        let database = try env.database()
+        let store = IncidentStore(database: database, queue: InvestigationStore(), policy: .init())
+        // 30 incidents, each delivered twice under the same webhook-id, all at once.
+        let outcomes = try await withThrowingTaskGroup(of: IncidentStore.Outcome.self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    let event = try IncidentIOEvent(json: Fixtures.incidentDelivery(id: "inc_\(index % 30)"))
+                    return try await store.record(deliveryID: "msg_\(index % 30)", event: event, receivedAt: env.now).outcome
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .duplicate }.count == 30)
+        #expect(Set(outcomes.compactMap { if case .accepted(let receipt) = $0 { receipt.incidentID } else { nil } }).count == 30)
+        #expect(try count("incidents", in: env) == 30)
+        #expect(try count("investigations", in: env) == 30)
+    }
+
     @Test func healthAndReadinessAnswer() async throws {
         let env = try TestEnvironment.queueOnly()
         try await env.makeApp().test(.router) { client in
