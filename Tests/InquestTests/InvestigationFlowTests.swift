@@ -199,7 +199,7 @@ import WebhookIn
                 sql: "UPDATE investigations SET lease_expires_at = ?", arguments: [env.now.addingTimeInterval(-1).unixTime])
         }
         #expect(try await worker(env).runOnce())
-        let row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT status, attempts FROM investigations") }
+        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT status, attempts FROM investigations") }
         #expect(row?["status"] == "done")
         #expect(row?["attempts"] == 2)
     }
@@ -211,7 +211,7 @@ import WebhookIn
         try await database.write { db in try db.execute(sql: "UPDATE incidents SET payload = 'not json'") }
 
         #expect(try await worker(env, maxAttempts: 2).runOnce())
-        var row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM investigations") }
+        var row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM investigations") }
         #expect(row?["status"] == "queued")
         #expect((row?["not_before"] as Date?) == env.now.addingTimeInterval(5))
         #expect(try await worker(env, maxAttempts: 2).runOnce() == false)  // backing off
@@ -220,7 +220,7 @@ import WebhookIn
             try db.execute(sql: "UPDATE investigations SET not_before = ?", arguments: [env.now.unixTime])
         }
         #expect(try await worker(env, maxAttempts: 2).runOnce())
-        row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM investigations") }
+        row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM investigations") }
         #expect(row?["status"] == "failed")
         #expect((row?["error"] as String?)?.isEmpty == false)
     }

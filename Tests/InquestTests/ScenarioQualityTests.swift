@@ -1,0 +1,57 @@
+import Foundation
+import InquestApp
+import Investigation
+import Testing
+
+/// Correlation quality on the labelled scenario set (`Tests/Fixtures/scenarios`), the same figures
+/// `inquest evaluate` prints. The floors sit just under today's results, so a change that makes ranking worse
+/// fails here; raise them when ranking improves.
+@Suite struct ScenarioQualityTests {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/scenarios").path
+
+    @Test func inquestBeatsTheMostRecentChangeBaseline() async throws {
+        let scenarios = try Scenario.loadAll(from: Self.directory)
+        #expect(scenarios.count >= 30)
+        #expect(scenarios.filter { $0.cause == nil }.count >= 8)
+        let evaluation = try await ScenarioEvaluation.run(scenarios, settings: CorrelationSettings())
+        let inquest = evaluation.inquest
+        let baseline = evaluation.baseline
+        #expect(inquest.hitAt1Rate >= 0.9, "\(evaluation.report)")
+        #expect(inquest.hitAt3Rate >= 0.95)
+        #expect(inquest.noChangeRate >= 0.85)
+        #expect(inquest.wrongSuspect <= 2)
+        #expect(inquest.hitAt1 > baseline.hitAt1)
+        #expect(inquest.hitAt3 > baseline.hitAt3)
+        #expect(inquest.noSuspectWhenNoCause > baseline.noSuspectWhenNoCause)
+    }
+
+    @Test func theWorkedExampleIsASuspectedCause() async throws {
+        let scenario = try Scenario.load(file: Self.directory + "/01-worked-example.json")
+        let evaluation = try await ScenarioEvaluation.run([scenario], settings: CorrelationSettings())
+        #expect(evaluation.cases.first?.suspect == "pg-2.1.0")
+        // The baseline only looks at checkout-service itself, which did not change.
+        #expect(evaluation.cases.first?.baseline == [])
+    }
+
+    @Test func aCauseThatIsNotInTheChangeLogIsRejected() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.json")
+        try Data(
+            """
+            {"name": "bad", "notes": "", "services": [], "incident": {"id": "x"},
+             "changes": [{"service": "a", "kind": "deploy", "summary": "s", "occurred_at": "2026-11-20T14:00:00Z",
+                          "external_id": "one"}],
+             "cause": "two"}
+            """.utf8
+        ).write(to: file)
+        #expect {
+            try Scenario.load(file: file.path)
+        } throws: { error in
+            "\(error)" == "scenario bad.json: cause two is not the external_id of any change"
+        }
+    }
+}
