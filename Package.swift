@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "InquestApp", targets: ["InquestApp"]),
         .library(name: "WebhookIn", targets: ["WebhookIn"]),
         .library(name: "Investigation", targets: ["Investigation"]),
+        .library(name: "Outbound", targets: ["Outbound"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -52,10 +54,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Outbound",
+            dependencies: [
+                "WebhookIn",
+                "Investigation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "InquestApp",
             dependencies: [
                 "WebhookIn",
                 "Investigation",
+                "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -73,6 +93,7 @@ let package = Package(
                 "InquestApp",
                 "WebhookIn",
                 "Investigation",
+                "Outbound",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +108,7 @@ let package = Package(
                 "InquestApp",
                 "WebhookIn",
                 "Investigation",
+                "Outbound",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],

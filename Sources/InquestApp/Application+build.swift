@@ -4,6 +4,7 @@ import GRDB
 import Hummingbird
 import Investigation
 import Logging
+import Outbound
 import WebhookIn
 
 /// What the application takes from its surroundings; tests replace each part.
@@ -32,7 +33,10 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
     let logger = dependencies.logger
     let httpClient = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(15))))
+        configuration: .init(
+            timeout: .init(
+                connect: .seconds(Int64(config.outbound.connectTimeoutSeconds)),
+                read: .seconds(Int64(config.outbound.requestTimeoutSeconds)))))
     do {
         let resolver = SecretResolver(
             vaultDevPath: config.vaultDevPath, environment: dependencies.environment, httpClient: httpClient,
@@ -76,10 +80,13 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                 try await changeLog.prune(
                     before: dependencies.now().addingTimeInterval(-Double(config.changes.retentionDays) * 86400))
             })
+        let outbound = try await buildOutbound(
+            config: config, database: database, resolver: resolver, httpClient: httpClient, dependencies: dependencies)
+        outbound.routes(router)
         let worker = InvestigationWorker(
             database: database,
             investigator: Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services)),
-            sink: nil, settings: config.investigations, now: dependencies.now, logger: logger)
+            sink: outbound.sink, settings: config.investigations, now: dependencies.now, logger: logger)
 
         var app = Application(
             router: router,
@@ -92,10 +99,80 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             },
             ShutdownService(name: "http-client") { try await httpClient.shutdown() },
             MaintenanceService(interval: .seconds(3600), tasks: maintenance, logger: logger),
+            outbound.dispatcher,
             worker)
         return app
     } catch {
         try? await httpClient.shutdown()
         throw error
     }
+}
+
+/// The outbound half: providers whose credentials are configured, the findings hand-off, the dispatcher, and the
+/// routes that show what was sent.
+private func buildOutbound(
+    config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient,
+    dependencies: AppDependencies
+) async throws -> (sink: FindingsOutbox, dispatcher: OutboxDispatcher, routes: (Router<BasicRequestContext>) -> Void) {
+    let logger = dependencies.logger
+    let timeout = Duration.seconds(config.outbound.requestTimeoutSeconds)
+    let links = InvestigationLinks(
+        signingKey: try await resolver.resolve(config.linkSigningKey, usedAt: "link_signing_key"),
+        publicHost: config.publicHost)
+    var adminToken: BearerToken?
+    if let reference = config.adminToken {
+        adminToken = BearerToken(try await resolver.resolve(reference, usedAt: "admin_token"))
+    }
+
+    var providers: [any OutboundProvider] = []
+    let incidentIO = config.integrations.incidentIO
+    var incidentIOAPI: IncidentIOAPI?
+    if let reference = incidentIO.apiKey {
+        let api = IncidentIOAPI(
+            settings: .init(
+                apiKey: try await resolver.resolve(reference, usedAt: "integrations.incident_io.api_key"),
+                baseURL: incidentIO.apiBaseURL),
+            client: httpClient, timeout: timeout, logger: logger)
+        incidentIOAPI = api
+        providers.append(api)
+    } else {
+        logger.info("incident.io write-back is off: integrations.incident_io.api_key is not set")
+    }
+    var writeBack: FindingsOutbox.WriteBack?
+    if incidentIOAPI != nil {
+        switch incidentIO.writeBack {
+        case .timeline: writeBack = .timeline(incidentIO.timelineEntryTypes)
+        case .update: writeBack = .update
+        case .none: writeBack = nil
+        }
+    }
+
+    let slack = config.integrations.slack
+    var template: SlackFindingsTemplate?
+    if let reference = slack.token {
+        providers.append(
+            SlackAPI(
+                settings: .init(
+                    token: try await resolver.resolve(reference, usedAt: "integrations.slack.token"),
+                    baseURL: slack.apiBaseURL, defaultChannel: slack.defaultChannelID),
+                database: database, incidentIO: incidentIOAPI, client: httpClient, timeout: timeout))
+        if slack.postToChannel { template = try SlackFindingsTemplate(path: slack.templatePath) }
+    } else {
+        logger.info("Slack is off: integrations.slack.token is not set")
+    }
+
+    var settings = OutboxDispatcher.Settings()
+    settings.concurrency = config.outbound.concurrency
+    settings.retry.maxAttempts = config.outbound.maxAttempts
+    settings.retry.maxAge = .seconds(config.outbound.maxAgeHours * 3600)
+    let dispatcher = OutboxDispatcher(
+        database: database, providers: providers, settings: settings, now: dependencies.now, logger: logger)
+    let now = dependencies.now
+    return (
+        FindingsOutbox(slack: template, writeBack: writeBack, links: links), dispatcher,
+        { router in
+            InvestigationPageController(database: database, links: links, adminToken: adminToken).addRoutes(to: router)
+            OutboxController(outbox: Outbox(database: database), adminToken: adminToken, now: now).addRoutes(to: router)
+        }
+    )
 }

@@ -1,3 +1,4 @@
+import Foundation
 import WebhookIn
 
 /// A config mapping that refuses keys it does not know and gives friendly, path-bearing errors.
@@ -78,6 +79,15 @@ struct ConfigSection {
         return list.enumerated().compactMap { index, raw in
             raw.isEmpty ? nil : SecretReference(raw, environmentVariable: variables[path(key) + ".[\(index)]"])
         }
+    }
+
+    /// An http(s) base URL, without a trailing slash.
+    func url(_ key: String, default value: String) throws -> String {
+        let text: String = try self(key, default: value)
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw failure(key, "must be an http(s) URL such as https://api.example.com")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     func failure(_ key: String, _ reason: String) -> ConfigError {

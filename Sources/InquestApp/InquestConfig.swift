@@ -1,6 +1,7 @@
 import Foundation
 import Investigation
 import Logging
+import Outbound
 import WebhookIn
 
 /// `config/inquest.yaml`, decoded and validated. Secrets are still references here; they are resolved once,
@@ -16,7 +17,12 @@ public struct InquestConfig: Sendable, Equatable {
     public var logLevel = Logger.Level.info
     /// Where `vault://secrets/NAME` is read from in development (`<vault_dev_path>/secrets/NAME`).
     public var vaultDevPath = "vault-dev"
+    /// Bearer token for the admin API (`/api/outbox`) and for opening any investigation page; unset disables both.
+    public var adminToken: SecretReference? = .vault(name: "admin-token")
+    /// Signs the tokens in investigation page links.
+    public var linkSigningKey: SecretReference = .vault(name: "link-signing-key")
     public var integrations = Integrations()
+    public var outbound = Outbound()
     public var changes = Changes()
     public var correlation = CorrelationSettings()
     public var investigations = InvestigationWorker.Settings()
@@ -35,14 +41,46 @@ public struct InquestConfig: Sendable, Equatable {
 
     public struct Integrations: Sendable, Equatable {
         public var incidentIO = IncidentIO()
+        public var slack = Slack()
         public init() {}
     }
 
     public struct IncidentIO: Sendable, Equatable {
+        public enum WriteBackMode: String, Sendable, CaseIterable {
+            case timeline, update, none
+        }
+
         public var enabled = true
         /// One reference, or several during a rotation.
         public var webhookSecrets: [SecretReference] = [.vault(name: "incident-io-webhook-secret")]
         public var policy = InvestigationPolicy()
+        /// The API key for write-back and for reading incidents; unset turns both off.
+        public var apiKey: SecretReference?
+        public var apiBaseURL = "https://api.incident.io"
+        public var writeBack = WriteBackMode.timeline
+        public var timelineEntryTypes = FindingsOutbox.TimelineEntryType.allCases
+        public init() {}
+    }
+
+    public struct Slack: Sendable, Equatable {
+        /// The bot token (`xoxb-…`); unset turns Slack off.
+        public var token: SecretReference?
+        public var apiBaseURL = "https://slack.com/api"
+        /// For incidents without a Slack channel of their own.
+        public var defaultChannelID: String?
+        /// False keeps findings out of Slack.
+        public var postToChannel = true
+        public var templatePath = "config/slack_findings.mustache"
+        public init() {}
+    }
+
+    /// The outbox dispatcher and the HTTP client every provider shares.
+    public struct Outbound: Sendable, Equatable {
+        public var concurrency = 4
+        public var maxAttempts = 10
+        public var maxAgeHours = 24
+        public var connectTimeoutSeconds = 5
+        public var requestTimeoutSeconds = 15
         public init() {}
     }
 }
@@ -52,8 +90,8 @@ extension InquestConfig: Decodable {
         let section = try ConfigSection(
             decoder,
             keys: [
-                "name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "integrations",
-                "changes", "correlation", "investigations", "services",
+                "name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "admin_token",
+                "link_signing_key", "integrations", "outbound", "changes", "correlation", "investigations", "services",
             ])
         let defaults = InquestConfig()
         name = try section("name", default: defaults.name)
@@ -68,7 +106,10 @@ extension InquestConfig: Decodable {
         database = try section("database", default: defaults.database)
         logLevel = try section.choice("log_level", default: defaults.logLevel)
         vaultDevPath = try section("vault_dev_path", default: defaults.vaultDevPath)
+        adminToken = section.contains("admin_token") ? try section.secret("admin_token") : defaults.adminToken
+        linkSigningKey = try section.secret("link_signing_key") ?? defaults.linkSigningKey
         integrations = try section("integrations", default: defaults.integrations)
+        outbound = try section("outbound", default: defaults.outbound)
         changes = try section("changes", default: defaults.changes)
         correlation =
             try section.optional("correlation").map { (value: CorrelationConfig) in value.settings }
@@ -194,8 +235,42 @@ struct ServiceConfig: Decodable {
 
 extension InquestConfig.Integrations: Decodable {
     public init(from decoder: any Decoder) throws {
-        let section = try ConfigSection(decoder, keys: ["incident_io"])
+        let section = try ConfigSection(decoder, keys: ["incident_io", "slack"])
         incidentIO = try section("incident_io", default: .init())
+        slack = try section("slack", default: .init())
+    }
+}
+
+extension InquestConfig.Slack: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(
+            decoder, keys: ["token", "api_base_url", "default_channel_id", "post_to_channel", "template_path"])
+        let defaults = Self()
+        token = try section.secret("token")
+        apiBaseURL = try section.url("api_base_url", default: defaults.apiBaseURL)
+        defaultChannelID = try section.optional("default_channel_id").flatMap { (id: String) in id.isEmpty ? nil : id }
+        postToChannel = try section("post_to_channel", default: defaults.postToChannel)
+        templatePath = try section("template_path", default: defaults.templatePath)
+    }
+}
+
+extension InquestConfig.Outbound: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(
+            decoder,
+            keys: ["concurrency", "max_attempts", "max_age_hours", "connect_timeout_seconds", "request_timeout_seconds"])
+        let defaults = Self()
+        concurrency = try section("concurrency", default: defaults.concurrency)
+        maxAttempts = try section("max_attempts", default: defaults.maxAttempts)
+        maxAgeHours = try section("max_age_hours", default: defaults.maxAgeHours)
+        connectTimeoutSeconds = try section("connect_timeout_seconds", default: defaults.connectTimeoutSeconds)
+        requestTimeoutSeconds = try section("request_timeout_seconds", default: defaults.requestTimeoutSeconds)
+        for (key, value) in [
+            ("concurrency", concurrency), ("max_attempts", maxAttempts), ("max_age_hours", maxAgeHours),
+            ("connect_timeout_seconds", connectTimeoutSeconds), ("request_timeout_seconds", requestTimeoutSeconds),
+        ] where value < 1 {
+            throw section.failure(key, "must be at least 1")
+        }
     }
 }
 
@@ -205,7 +280,8 @@ extension InquestConfig.IncidentIO: Decodable {
             decoder,
             keys: [
                 "enabled", "webhook_secret", "auto_investigate", "severity_threshold", "skip_low_severity",
-                "severity_map", "default_priority", "investigate_test_incidents",
+                "severity_map", "default_priority", "investigate_test_incidents", "api_key", "api_base_url",
+                "write_back", "timeline_entry_types",
             ])
         let defaults = InvestigationPolicy()
         enabled = try section("enabled", default: true)
@@ -241,5 +317,18 @@ extension InquestConfig.IncidentIO: Decodable {
             skipLowSeverity: try section("skip_low_severity", default: defaults.skipLowSeverity),
             investigateTestIncidents: try section(
                 "investigate_test_incidents", default: defaults.investigateTestIncidents))
+        apiKey = try section.secret("api_key")
+        apiBaseURL = try section.url("api_base_url", default: apiBaseURL)
+        writeBack = try section.choice("write_back", default: writeBack)
+        if let names: [String] = try section.optional("timeline_entry_types") {
+            timelineEntryTypes = try names.enumerated().map { index, name in
+                guard let type = FindingsOutbox.TimelineEntryType(rawValue: name) else {
+                    throw ConfigError.invalidValue(
+                        file: section.file, path: section.path("timeline_entry_types.[\(index)]"), value: name,
+                        allowed: FindingsOutbox.TimelineEntryType.allCases.map(\.rawValue))
+                }
+                return type
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Investigation
+import Outbound
 import WebhookIn
 
 /// Opens the one SQLite database every module shares, and migrates it.
@@ -10,6 +11,7 @@ public enum InquestDatabase {
         var migrator = DatabaseMigrator()
         WebhookInMigrations.register(in: &migrator)
         InvestigationMigrations.register(in: &migrator)
+        OutboundMigrations.register(in: &migrator)
         return migrator
     }
 

@@ -15,8 +15,13 @@ public enum ChangeKind: String, Sendable, Codable, CaseIterable {
 /// One entry of the change log: a deploy, config change, flag flip or infrastructure change.
 public struct Change: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "changes"
-    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.timeIntervalSince1970
-    public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy.timeIntervalSince1970
+    // Unix seconds, like every table here (see `Date.unixTime`).
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .timeIntervalSince1970
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .timeIntervalSince1970
+    }
 
     public var id: Int64?
     /// Where it came from (`github-actions`, `argo`, `pagerduty`, `cli`); with `externalID`, unique.

@@ -110,7 +110,7 @@ extension Findings {
                 Action(
                     cause: nil,
                     text:
-                        "Widen the window (`inquest investigate --lookback 8h`) or look for changes that are not logged: manual deploys, provider incidents, traffic."
+                        "Widen the window (`correlation.lookback_minutes`, then `inquest investigate`) or look for changes that are not logged: manual deploys, provider incidents, traffic."
                 ))
             if !incident.services.isEmpty {
                 actions.append(Action(cause: nil, text: "Check the health of \(affected)'s dependencies."))
@@ -169,18 +169,21 @@ extension Findings {
         return Correlator.tokens(in: change.summary).distinctive.sorted().first
     }
 
-    static func describe(_ change: Change) -> String {
+    /// `payment-gateway deploy v2.1.0 (Deploy payment-gateway v2.1.0)`: how every message names a change.
+    public static func describe(_ change: Change) -> String {
         let kind = change.kind == .featureFlag ? "flag change" : change.kind.rawValue
         return "\(change.service) \(kind)" + (change.version.map { " \($0)" } ?? "") + " (\(change.summary))"
     }
 
-    static func time(_ date: Date) -> String {
+    /// `2026-11-20 14:30:00`, UTC.
+    public static func time(_ date: Date) -> String {
         date.formatted(
             Date.ISO8601FormatStyle().year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)
         ).replacingOccurrences(of: "Z", with: "")
     }
 
-    static func percent(_ value: Double) -> String {
+    /// `78 %`.
+    public static func percent(_ value: Double) -> String {
         "\(Int((value * 100).rounded())) %"
     }
 }

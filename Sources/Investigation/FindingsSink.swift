@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Where finished findings go next (Slack, incident.io), without Investigation knowing about either.
@@ -5,5 +6,6 @@ import GRDB
 /// Called inside the transaction that marks the investigation done, so the hand-off (an outbox row) and the
 /// completion commit together: a crash can neither lose the message nor send it for an unfinished investigation.
 public protocol FindingsSink: Sendable {
-    func investigationFinished(id: Int64, incidentID: String, findings: Findings, in db: Database) throws
+    func investigationFinished(
+        id: Int64, incidentID: String, findings: Findings, startedAt: Date, finishedAt: Date, in db: Database) throws
 }

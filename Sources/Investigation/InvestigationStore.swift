@@ -22,4 +22,12 @@ public struct InvestigationStore: InvestigationQueue {
     public func status(ofInvestigation id: Int64, in db: Database) throws -> String? {
         try String.fetchOne(db, sql: "SELECT status FROM investigations WHERE id = ?", arguments: [id])
     }
+
+    /// An investigation's status and, once done, its findings.
+    public func findings(ofInvestigation id: Int64, in db: Database) throws -> (status: String, findings: Findings?)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT status, findings FROM investigations WHERE id = ?", arguments: [id])
+        else { return nil }
+        let json: String? = row["findings"]
+        return (row["status"], try json.map { try JSONDecoder.findings.decode(Findings.self, from: Data($0.utf8)) })
+    }
 }

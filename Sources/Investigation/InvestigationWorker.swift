@@ -136,7 +136,9 @@ public struct InvestigationWorker: Service {
                         """,
                     arguments: [json, now().unixTime, claim.id, claim.attempt])
                 guard db.changesCount == 1 else { return false }
-                try sink?.investigationFinished(id: claim.id, incidentID: claim.incidentID, findings: findings, in: db)
+                try sink?.investigationFinished(
+                    id: claim.id, incidentID: claim.incidentID, findings: findings, startedAt: started, finishedAt: now(),
+                    in: db)
                 return true
             }
             if completed {

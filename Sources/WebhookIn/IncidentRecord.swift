@@ -4,8 +4,13 @@ import GRDB
 /// A row of `incidents`: the latest known state of an incident and what Inquest decided about it.
 public struct IncidentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "incidents"
-    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.timeIntervalSince1970
-    public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy.timeIntervalSince1970
+    // Unix seconds, like every table here (see `Date.unixTime`).
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .timeIntervalSince1970
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .timeIntervalSince1970
+    }
 
     public var id: String
     /// Where the incident came from: `incident_io`.

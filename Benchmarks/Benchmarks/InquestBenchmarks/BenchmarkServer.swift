@@ -35,12 +35,17 @@ final class BenchmarkServer: Sendable {
         config.investigations.enabled = false
         config.integrations.incidentIO.webhookSecrets = [.environment(name: "BENCH_WEBHOOK_SECRET")]
         config.changes.ingestToken = .environment(name: "BENCH_INGEST_TOKEN")
+        config.linkSigningKey = .environment(name: "BENCH_LINK_KEY")
+        config.adminToken = nil
         let now = Date(timeIntervalSince1970: TimeInterval(timestamp))
         let app = try await buildApplication(
             config: config,
             dependencies: AppDependencies(
                 logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() },
-                environment: ["BENCH_WEBHOOK_SECRET": webhookSecret.reveal(), "BENCH_INGEST_TOKEN": ingestToken],
+                environment: [
+                    "BENCH_WEBHOOK_SECRET": webhookSecret.reveal(), "BENCH_INGEST_TOKEN": ingestToken,
+                    "BENCH_LINK_KEY": "bench-link-key",
+                ],
                 now: { now }))
         let task = Task { try await app.runService() }
         running.withLock { $0 = (task, directory) }

@@ -13,6 +13,7 @@ final class TestEnvironment: Sendable {
     let directory: URL
     let webhookSecret: String
     let ingestToken = "ingest-\(UUID().uuidString)"
+    let adminToken = "admin-\(UUID().uuidString)"
     let logs = LogCapture()
     let config: InquestConfig
     /// The clock every component sees: 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
@@ -26,6 +27,9 @@ final class TestEnvironment: Sendable {
         try (webhookSecret + "\n").write(
             to: secrets.appendingPathComponent("incident-io-webhook-secret"), atomically: true, encoding: .utf8)
         try ingestToken.write(to: secrets.appendingPathComponent("changes-ingest-token"), atomically: true, encoding: .utf8)
+        try adminToken.write(to: secrets.appendingPathComponent("admin-token"), atomically: true, encoding: .utf8)
+        try "link-key-\(UUID().uuidString)".write(
+            to: secrets.appendingPathComponent("link-signing-key"), atomically: true, encoding: .utf8)
 
         var config = InquestConfig()
         config.host = "127.0.0.1"

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Investigation
+import Mustache
+import WebhookIn
+
+/// `GET /investigations/{id}`: the findings as a plain HTML page, the link target of Slack posts and incident.io
+/// entries. Opens with the link's own token, or the admin token as a bearer token.
+public struct InvestigationPageController: Sendable {
+    private let database: any DatabaseReader
+    private let links: InvestigationLinks
+    private let adminToken: BearerToken?
+
+    public init(database: any DatabaseReader, links: InvestigationLinks, adminToken: BearerToken?) {
+        self.database = database
+        self.links = links
+        self.adminToken = adminToken
+    }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/investigations/{id}") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            let token = request.uri.queryParameters["token"].map(String.init)
+            guard token.map({ links.verify($0, for: id) }) == true || adminToken?.accepts(request.headers) == true else {
+                throw HTTPError(.forbidden, message: "this link needs its token, or the admin token")
+            }
+            guard let found = try await database.read({ db in try InvestigationStore().findings(ofInvestigation: id, in: db) })
+            else { throw HTTPError(.notFound, message: "no investigation \(id)") }
+            let html = Self.page.render(Self.view(id: id, status: found.status, findings: found.findings))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'"],
+                body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+    }
+
+    static func view(id: Int64, status: String, findings: Findings?) -> [String: Any] {
+        guard let findings else { return ["id": id, "status": status] }
+        return [
+            "id": id, "status": status, "findings": true,
+            "reference": findings.incident.reference ?? findings.incident.incidentID,
+            "title": findings.incident.title, "priority": findings.priority.rawValue, "summary": findings.summary,
+            "causes": findings.suspectedCauses.map { cause in
+                [
+                    "rank": cause.rank, "description": Findings.describe(cause.change), 
+                    "confidence": Findings.percent(cause.confidence), "band": cause.band.rawValue,
+                    "factors": cause.factors.map { ["name": $0.name, "points": String(format: "%.1f", $0.points), "reason": $0.reason] },
+                ].merging(SlackFindingsTemplate.present(["url": cause.change.url, "demotion": cause.demotion])) { $1 }
+            },
+            "evidence": findings.evidence, "actions": findings.recommendedActions.map(\.text),
+            "timeline": findings.timeline.map { ["at": Findings.time($0.at), "text": $0.text] },
+            "searched": findings.searched,
+        ]
+    }
+
+    // HTML-escaped by default; no scripts, no external assets.
+    private static let page = try! MustacheTemplate(
+        string: """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+            <title>Inquest investigation {{id}}</title>
+            <style>body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+            h1{font-size:1.4rem}td,th{padding:.2rem .6rem;text-align:left;vertical-align:top}.muted{color:#666}</style>
+            </head><body>
+            {{#findings}}
+            <h1>{{priority}} {{reference}}: {{title}}</h1>
+            <p>{{summary}}</p>
+            <h2>Suspected causes</h2>
+            {{#causes}}
+            <h3>#{{rank}} {{#url}}<a href="{{url}}">{{description}}</a>{{/url}}{{^url}}{{description}}{{/url}}: {{confidence}} ({{band}})</h3>
+            <table>{{#factors}}<tr><th>{{name}}</th><td>+{{points}}</td><td>{{reason}}</td></tr>{{/factors}}</table>
+            {{#demotion}}<p class="muted">Demoted: {{demotion}}</p>{{/demotion}}
+            {{/causes}}
+            {{^causes}}<p>No suspected cause.</p>{{/causes}}
+            <h2>Recommended actions</h2><ul>{{#actions}}<li>{{.}}</li>{{/actions}}</ul>
+            <h2>Evidence</h2><ul>{{#evidence}}<li>{{.}}</li>{{/evidence}}</ul>
+            <h2>Timeline (UTC)</h2><table>{{#timeline}}<tr><td>{{at}}</td><td>{{text}}</td></tr>{{/timeline}}</table>
+            <p class="muted">Searched: {{searched}}. Investigation {{id}}.</p>
+            {{/findings}}
+            {{^findings}}<h1>Investigation {{id}}</h1><p>Status: {{status}}. This page shows the findings once it is done.</p>{{/findings}}
+            </body></html>
+            """)
+}

@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The one place providers talk HTTP: a shared client, a per-request deadline, bounded response bodies, and
+/// transport failures turned into retryable results.
+struct ProviderHTTP: Sendable {
+    struct Answer {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+        }
+    }
+
+    let client: HTTPClient
+    let timeout: Duration
+
+    /// Sends a JSON request. Headers carry the credentials; neither they nor the body are ever part of an error.
+    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], json body: Data?) async
+        -> Result<Answer, DeliveryFailure>
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json; charset=utf-8")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return .success(Answer(status: response.status, headers: response.headers, body: body))
+        } catch {
+            return .failure(DeliveryFailure(result: .transport(error)))
+        }
+    }
+}
+
+/// A delivery that ended before an answer could be judged.
+struct DeliveryFailure: Error {
+    var result: DeliveryResult
+}
+
+extension Duration {
+    var nanoseconds: Double { seconds * 1e9 }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        self = .nanoseconds(Int64(duration.nanoseconds))
+    }
+}

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import GRDB
+import NIOCore
+import NIOFoundationCompat
+import WebhookIn
+
+/// Slack's Web API: posts a message, or edits the one posted earlier for the same `post_key` in place
+/// (`chat.update`), so a re-investigation does not post twice.
+public struct SlackAPI: OutboundProvider {
+    public struct Settings: Sendable {
+        public var token: Secret
+        public var baseURL: String
+        /// Where a message goes when its incident has no channel, even after asking incident.io.
+        public var defaultChannel: String?
+        /// About one message per second per channel.
+        public var limit = RateLimiter.Limit(perMinute: 60, burst: 3)
+
+        public init(token: Secret, baseURL: String = "https://slack.com/api", defaultChannel: String? = nil) {
+            self.token = token
+            self.baseURL = baseURL
+            self.defaultChannel = defaultChannel
+        }
+    }
+
+    /// `post` payload: the rendered message (`text` and `blocks`), where it goes, and the key of the post it
+    /// replaces if one was made before.
+    public struct Post: Codable, Sendable, Equatable {
+        public var incidentID: String?
+        /// Empty when the incident had no channel yet: asked from incident.io at send time.
+        public var channel: String
+        public var postKey: String
+        /// The message JSON object (`text`, `blocks`) as the template rendered it.
+        public var message: String
+
+        public init(incidentID: String?, channel: String, postKey: String, message: String) {
+            self.incidentID = incidentID
+            self.channel = channel
+            self.postKey = postKey
+            self.message = message
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case channel, message
+            case incidentID = "incident_id"
+            case postKey = "post_key"
+        }
+    }
+
+    /// Slack `error` codes worth another try; every other `ok: false` is the message's own fault.
+    static let transientErrors: Set<String> = [
+        "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+    ]
+
+    public let name = "slack"
+    private let settings: Settings
+    private let http: ProviderHTTP
+    private let database: any DatabaseWriter
+    private let incidentIO: IncidentIOAPI?
+
+    public init(
+        settings: Settings, database: any DatabaseWriter, incidentIO: IncidentIOAPI?, client: HTTPClient, timeout: Duration
+    ) {
+        self.settings = settings
+        self.database = database
+        self.incidentIO = incidentIO
+        self.http = ProviderHTTP(client: client, timeout: timeout)
+    }
+
+    public func rateLimit(for message: OutboxMessage) -> (key: String, limit: RateLimiter.Limit)? {
+        ("slack:\(message.target)", settings.limit)
+    }
+
+    public func deliver(_ message: OutboxMessage) async -> DeliveryResult {
+        guard message.operation == "post" else { return .rejected("unknown Slack operation \(message.operation)") }
+        guard let post = try? message.decodePayload(as: Post.self),
+            var body = (try? JSONSerialization.jsonObject(with: Data(post.message.utf8))) as? [String: Any]
+        else { return .rejected("unreadable payload") }
+
+        let previous = try? await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT channel, ts FROM slack_posts WHERE key = ?", arguments: [post.postKey])
+        }
+        let method: String
+        if let previous {
+            method = "chat.update"
+            body["channel"] = previous["channel"] as String
+            body["ts"] = previous["ts"] as String
+        } else {
+            switch await channel(for: post) {
+            case .success(let channel): body["channel"] = channel
+            case .failure(let failure): return failure.result
+            }
+            method = "chat.postMessage"
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: body) else { return .rejected("cannot encode") }
+
+        let answer: ProviderHTTP.Answer
+        switch await http.send(
+            .POST, settings.baseURL + "/" + method, headers: [("authorization", "Bearer \(settings.token.reveal())")],
+            json: data)
+        {
+        case .failure(let failure): return failure.result
+        case .success(let value): answer = value
+        }
+        let judged = DeliveryResult.judging(
+            status: answer.status, headers: answer.headers, body: answer.body, describe: { _ in nil })
+        guard case .sent = judged else { return judged }
+        guard let json = answer.json, json["ok"] as? Bool == true else {
+            let error = answer.json?["error"] as? String ?? "unreadable answer"
+            let reason = "Slack \(method): \(error)" + (Self.advice[error].map { " (\($0))" } ?? "")
+            return Self.transientErrors.contains(error)
+                ? .retry(reason, after: DeliveryResult.retryAfter(answer.headers)) : .rejected(reason)
+        }
+        if let channel = json["channel"] as? String, let ts = json["ts"] as? String {
+            try? await database.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO slack_posts (key, channel, ts, updated_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,
+                            updated_at = excluded.updated_at
+                        """,
+                    arguments: [post.postKey, channel, ts, Date().unixTime])
+            }
+        }
+        return .sent
+    }
+
+    /// The incident's channel, asking incident.io when the webhook had none yet, else the default channel.
+    private func channel(for post: Post) async -> Result<String, DeliveryFailure> {
+        if !post.channel.isEmpty { return .success(post.channel) }
+        if let incidentIO, let id = post.incidentID {
+            do {
+                if let channel = try await incidentIO.incident(id: id).slackChannelID, !channel.isEmpty {
+                    return .success(channel)
+                }
+            } catch {
+                if settings.defaultChannel == nil { return .failure(DeliveryFailure(result: .retry("\(error)"))) }
+            }
+        }
+        if let channel = settings.defaultChannel { return .success(channel) }
+        return .failure(
+            DeliveryFailure(
+                result: .rejected(
+                    "no Slack channel: the incident has none and integrations.slack.default_channel_id is not set")))
+    }
+
+    private static let advice: [String: String] = [
+        "channel_not_found": "check the channel id, or invite the bot to the private channel",
+        "not_in_channel": "invite the Inquest bot to the channel",
+        "invalid_auth": "check integrations.slack.token",
+        "not_authed": "check integrations.slack.token",
+        "account_inactive": "the Slack token belongs to a deactivated bot or user",
+        "missing_scope": "the bot needs the chat:write scope",
+    ]
+}
