@@ -82,9 +82,7 @@ public struct ScenarioEvaluation: Sendable {
     /// Changes to the incident's own services in the same window, most recent first; nothing when the incident
     /// names no service.
     static func baselineRanking(_ scenario: Scenario, incident: IncidentContext, settings: CorrelationSettings) -> [String] {
-        let window =
-            incident.impactStart.addingTimeInterval(-settings.lookback.timeInterval)
-            ... incident.impactStart.addingTimeInterval(settings.skew.timeInterval)
+        let window = Correlator(settings: settings, catalog: scenario.catalog).window(for: incident)
         return scenario.changes
             .filter { incident.services.contains($0.service) && window.contains($0.occurredAt) }
             .sorted { $0.occurredAt > $1.occurredAt }
@@ -114,11 +112,5 @@ public struct ScenarioEvaluation: Sendable {
 
     private static func rate(_ part: Int, _ whole: Int) -> String {
         String(format: "%d/%d = %.0f%%", part, whole, Double(part) / Double(max(whole, 1)) * 100)
-    }
-}
-
-extension Duration {
-    fileprivate var timeInterval: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

@@ -244,7 +244,8 @@ public struct Correlator: Sendable {
 }
 
 extension Duration {
-    var seconds: TimeInterval {
+    /// The duration in seconds, for `Date` arithmetic.
+    public var seconds: TimeInterval {
         TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

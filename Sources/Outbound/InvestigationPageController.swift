@@ -46,7 +46,7 @@ public struct InvestigationPageController: Sendable {
                     "rank": cause.rank, "description": Findings.describe(cause.change), 
                     "confidence": Findings.percent(cause.confidence), "band": cause.band.rawValue,
                     "factors": cause.factors.map { ["name": $0.name, "points": String(format: "%.1f", $0.points), "reason": $0.reason] },
-                ].merging(SlackFindingsTemplate.present(["url": cause.change.url, "demotion": cause.demotion])) { $1 }
+                ].merging(["url": cause.change.url, "demotion": cause.demotion].compactMapValues { $0 }) { $1 }
             },
             "evidence": findings.evidence, "actions": findings.recommendedActions.map(\.text),
             "timeline": findings.timeline.map { ["at": Findings.time($0.at), "text": $0.text] },

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Investigation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -32,7 +33,7 @@ struct ProviderHTTP: Sendable {
             request.body = .bytes(ByteBuffer(data: body))
         }
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             let body = try await response.body.collect(upTo: 1 << 20)
             return .success(Answer(status: response.status, headers: response.headers, body: body))
         } catch {
@@ -44,14 +45,4 @@ struct ProviderHTTP: Sendable {
 /// A delivery that ended before an answer could be judged.
 struct DeliveryFailure: Error {
     var result: DeliveryResult
-}
-
-extension Duration {
-    var nanoseconds: Double { seconds * 1e9 }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        self = .nanoseconds(Int64(duration.nanoseconds))
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Investigation
 
 /// When a failed message is tried again, and when it is given up.
 ///
@@ -25,11 +26,5 @@ public struct RetryPolicy: Sendable {
     /// Whether a message that failed its `attempts`-th time, created at `createdAt`, gets another try.
     public func allowsRetry(attempts: Int, createdAt: Date, now: Date) -> Bool {
         attempts < maxAttempts && now.timeIntervalSince(createdAt) < maxAge.seconds
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -77,7 +77,10 @@ public struct SlackFindingsTemplate: Sendable {
                         "weight": Int(factor.weight), "reason": factor.reason,
                     ] as [String: Any]
                 },
-            ].merging(Self.present(["version": cause.change.version, "url": cause.change.url, "demotion": cause.demotion])) { $1 }
+            // Missing values are left out: a missing key is false in a Mustache section, an empty string is not.
+            ].merging(
+                ["version": cause.change.version, "url": cause.change.url, "demotion": cause.demotion].compactMapValues { $0 }
+            ) { $1 }
         }
         let incident = findings.incident
         return [
@@ -95,11 +98,6 @@ public struct SlackFindingsTemplate: Sendable {
             "searched": findings.searched,
             "page_url": pageURL,
         ]
-    }
-
-    /// Only the values that exist: a missing key is false in a Mustache section, an empty string is not.
-    static func present(_ values: [String: String?]) -> [String: Any] {
-        values.compactMapValues { $0 }
     }
 
     /// Slack text escaping, then JSON string escaping.
