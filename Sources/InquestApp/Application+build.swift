@@ -49,6 +49,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         HealthController(database: database).addRoutes(to: router)
 
         var maintenance: [MaintenanceService.Task] = []
+        var incidentStore: IncidentStore?
         let incidentIO = config.integrations.incidentIO
         if incidentIO.enabled {
             var secrets: [Secret] = []
@@ -56,7 +57,10 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                 secrets.append(try await resolver.resolve(reference, usedAt: "integrations.incident_io.webhook_secret"))
             }
             let verifier = try SignatureVerifier(secrets: secrets, now: dependencies.now)
-            let store = IncidentStore(database: database, queue: queue, policy: incidentIO.policy)
+            var policy = incidentIO.policy
+            policy.fetchPrivateIncidents = incidentIO.apiKey != nil
+            let store = IncidentStore(database: database, queue: queue, policy: policy)
+            incidentStore = store
             maintenance.append(
                 .init(name: "webhook_deliveries") {
                     try await store.pruneDeliveries(before: dependencies.now().addingTimeInterval(-7 * 86400))
@@ -82,7 +86,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             })
         let outbound = try await buildOutbound(
             config: config, database: database, resolver: resolver, httpClient: httpClient, dependencies: dependencies)
-        outbound.routes(router)
+        outbound.addRoutes(router)
         let worker = InvestigationWorker(
             database: database,
             investigator: Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services)),
@@ -101,6 +105,10 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             MaintenanceService(interval: .seconds(3600), tasks: maintenance, logger: logger),
             outbound.dispatcher,
             worker)
+        if let incidentStore, let api = outbound.incidentIO {
+            app.addServices(
+                PrivateIncidentFetcher(store: incidentStore, api: api, now: dependencies.now, logger: logger))
+        }
         return app
     } catch {
         try? await httpClient.shutdown()
@@ -110,10 +118,18 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
 
 /// The outbound half: providers whose credentials are configured, the findings hand-off, the dispatcher, and the
 /// routes that show what was sent.
+private struct OutboundParts {
+    var sink: FindingsOutbox
+    var dispatcher: OutboxDispatcher
+    /// Set when an incident.io API key is configured.
+    var incidentIO: IncidentIOAPI?
+    var addRoutes: (Router<BasicRequestContext>) -> Void
+}
+
 private func buildOutbound(
     config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient,
     dependencies: AppDependencies
-) async throws -> (sink: FindingsOutbox, dispatcher: OutboxDispatcher, routes: (Router<BasicRequestContext>) -> Void) {
+) async throws -> OutboundParts {
     let logger = dependencies.logger
     let timeout = Duration.seconds(config.outbound.requestTimeoutSeconds)
     let links = InvestigationLinks(
@@ -168,9 +184,10 @@ private func buildOutbound(
     let dispatcher = OutboxDispatcher(
         database: database, providers: providers, settings: settings, now: dependencies.now, logger: logger)
     let now = dependencies.now
-    return (
-        FindingsOutbox(slack: template, writeBack: writeBack, links: links), dispatcher,
-        { router in
+    return OutboundParts(
+        sink: FindingsOutbox(slack: template, writeBack: writeBack, links: links), dispatcher: dispatcher,
+        incidentIO: incidentIOAPI,
+        addRoutes: { router in
             InvestigationPageController(database: database, links: links, adminToken: adminToken).addRoutes(to: router)
             OutboxController(outbox: Outbox(database: database), adminToken: adminToken, now: now).addRoutes(to: router)
         }

@@ -281,7 +281,7 @@ extension InquestConfig.IncidentIO: Decodable {
             keys: [
                 "enabled", "webhook_secret", "auto_investigate", "severity_threshold", "skip_low_severity",
                 "severity_map", "default_priority", "investigate_test_incidents", "api_key", "api_base_url",
-                "write_back", "timeline_entry_types",
+                "write_back", "timeline_entry_types", "reinvestigation_cooldown_minutes",
             ])
         let defaults = InvestigationPolicy()
         enabled = try section("enabled", default: true)
@@ -317,6 +317,10 @@ extension InquestConfig.IncidentIO: Decodable {
             skipLowSeverity: try section("skip_low_severity", default: defaults.skipLowSeverity),
             investigateTestIncidents: try section(
                 "investigate_test_incidents", default: defaults.investigateTestIncidents))
+        let cooldown: Int = try section(
+            "reinvestigation_cooldown_minutes", default: Int(defaults.reinvestigationCooldown.components.seconds / 60))
+        guard cooldown >= 0 else { throw section.failure("reinvestigation_cooldown_minutes", "must be 0 or more") }
+        policy.reinvestigationCooldown = .seconds(cooldown * 60)
         apiKey = try section.secret("api_key")
         apiBaseURL = try section.url("api_base_url", default: apiBaseURL)
         writeBack = try section.choice("write_back", default: writeBack)

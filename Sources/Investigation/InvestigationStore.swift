@@ -14,7 +14,7 @@ public struct InvestigationStore: InvestigationQueue {
                 """,
             arguments: [
                 request.incidentID, request.priority.rawValue, request.reason, request.queuedAt.unixTime,
-                request.queuedAt.unixTime,
+                request.notBefore.unixTime,
             ])
         return db.lastInsertedRowID
     }

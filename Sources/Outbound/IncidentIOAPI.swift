@@ -74,12 +74,17 @@ public final class IncidentIOAPI: OutboundProvider {
         }
     }
 
+    /// Why reading an incident failed.
     public enum Failure: Error, CustomStringConvertible {
-        case request(String)
+        /// incident.io answered with this HTTP status; the text is incident.io's own explanation.
+        case status(Int, String)
+        /// No usable answer: connection refused, timeout, or a body that is not an incident.
+        case unavailable(String)
 
         public var description: String {
             switch self {
-            case .request(let reason): "incident.io API: \(reason)"
+            case .status(let code, let reason): "incident.io API: HTTP \(code)\(reason.isEmpty ? "" : ": " + reason)"
+            case .unavailable(let reason): "incident.io API: \(reason)"
             }
         }
     }
@@ -121,15 +126,15 @@ public final class IncidentIOAPI: OutboundProvider {
         let path = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
         switch await http.send(.GET, settings.baseURL + "/v2/incidents/" + path, headers: auth, json: nil) {
         case .failure(let failure):
-            throw .request("\(failure.result)")
+            throw .unavailable("\(failure.result)")
         case .success(let answer) where answer.status.code == 200:
             struct Envelope: Decodable { var incident: IncidentIOIncident }
             guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(buffer: answer.body)) else {
-                throw .request("GET /v2/incidents/\(id): unexpected body")
+                throw .unavailable("GET /v2/incidents/\(id): unexpected body")
             }
             return envelope.incident
         case .success(let answer):
-            throw .request("GET /v2/incidents/\(id): HTTP \(answer.status.code)" + (Self.errors(answer.body).map { ": \($0)" } ?? ""))
+            throw .status(Int(answer.status.code), Self.errors(answer.body) ?? "")
         }
     }
 

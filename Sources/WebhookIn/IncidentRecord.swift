@@ -26,9 +26,15 @@ public struct IncidentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var sourceUpdatedAt: Date?
     /// The incident as last delivered, as ``IncidentIOIncident`` JSON.
     public var payload: String
-    /// `queued`, `recorded` or `skipped: <reason>`.
+    /// `queued`, `fetching` or `skipped: <reason>`.
     public var decision: String
     public var investigationID: Int64?
+    /// The priority the latest investigation was queued at; only a more urgent one re-investigates.
+    public var investigatedPriority: Priority?
+    /// When the latest investigation was due to start; the re-investigation cooldown counts from here.
+    public var investigationQueuedAt: Date?
+    /// The delivery that asked for the incident to be read from incident.io's API (a private incident), until read.
+    public var fetchRequestedBy: String?
     public var firstSeenAt: Date
     public var lastEventAt: Date
 
@@ -39,6 +45,9 @@ public struct IncidentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         case sourceCreatedAt = "source_created_at"
         case sourceUpdatedAt = "source_updated_at"
         case investigationID = "investigation_id"
+        case investigatedPriority = "investigated_priority"
+        case investigationQueuedAt = "investigation_queued_at"
+        case fetchRequestedBy = "fetch_requested_by"
         case firstSeenAt = "first_seen_at"
         case lastEventAt = "last_event_at"
     }

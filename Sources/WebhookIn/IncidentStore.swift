@@ -66,7 +66,7 @@ public struct IncidentStore: Sendable {
                 arguments: [deliveryID, event.eventType, event.incidentID, receivedAt.unixTime])
             guard db.changesCount == 1 else { return (.duplicate, []) }
 
-            let (receipt, notes) = try apply(event.kind, at: receivedAt, in: db)
+            let (receipt, notes) = try apply(event.kind, deliveryID: deliveryID, at: receivedAt, in: db)
             try db.execute(
                 sql: "UPDATE webhook_deliveries SET outcome = ? WHERE webhook_id = ?",
                 arguments: [receipt.status, deliveryID])
@@ -79,6 +79,57 @@ public struct IncidentStore: Sendable {
         try await database.read { db in try IncidentRecord.fetchOne(db, key: id) }
     }
 
+    /// A private incident waiting to be read from incident.io's API; `deliveryID` is the delivery that asked.
+    public struct PendingFetch: Sendable, Equatable {
+        public var incidentID: String
+        public var deliveryID: String
+    }
+
+    /// Private incidents still to be read from the API, oldest request first.
+    public func pendingFetches(limit: Int = 100) async throws -> [PendingFetch] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, fetch_requested_by FROM incidents WHERE fetch_requested_by IS NOT NULL
+                    ORDER BY last_event_at LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map { PendingFetch(incidentID: $0["id"], deliveryID: $0["fetch_requested_by"]) }
+        }
+    }
+
+    /// Applies the incident as read from the API, exactly as a public delivery would be applied. A delivery that
+    /// asked again meanwhile keeps the request open, so its newer state is read too.
+    public func completeFetch(_ pending: PendingFetch, with incident: IncidentIOIncident, at now: Date) async throws
+        -> (receipt: Receipt, notes: [Note])
+    {
+        try await database.write { db in
+            let result = try apply(incident, at: now, in: db)
+            try clearFetch(pending, in: db)
+            try db.execute(
+                sql: "UPDATE webhook_deliveries SET outcome = ? WHERE webhook_id = ?",
+                arguments: [result.0.status, pending.deliveryID])
+            return result
+        }
+    }
+
+    /// Gives up reading a private incident (it does not exist, or the key may not read it), with the reason.
+    public func abandonFetch(_ pending: PendingFetch, reason: String) async throws {
+        try await database.write { db in
+            try clearFetch(pending, in: db)
+            try db.execute(
+                sql: "UPDATE incidents SET decision = ? WHERE id = ? AND investigation_id IS NULL",
+                arguments: ["skipped: \(reason)", pending.incidentID])
+        }
+    }
+
+    private func clearFetch(_ pending: PendingFetch, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE incidents SET fetch_requested_by = NULL WHERE id = ? AND fetch_requested_by = ?",
+            arguments: [pending.incidentID, pending.deliveryID])
+    }
+
     /// Forgets delivery ids older than `cutoff`; incident.io stops retrying after 24 h.
     @discardableResult
     public func pruneDeliveries(before cutoff: Date) async throws -> Int {
@@ -88,7 +139,9 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    private func apply(_ kind: IncidentIOEvent.Kind, at now: Date, in db: Database) throws -> (Receipt, [Note]) {
+    private func apply(_ kind: IncidentIOEvent.Kind, deliveryID: String, at now: Date, in db: Database) throws
+        -> (Receipt, [Note])
+    {
         switch kind {
         case .created(let incident), .updated(let incident):
             return try apply(incident, at: now, in: db)
@@ -98,17 +151,18 @@ public struct IncidentStore: Sendable {
                 ?? IncidentRecord(
                     id: id, source: "incident_io", priority: policy.defaultPriority,
                     payload: try encode(IncidentIOIncident(id: id)),
-                    decision: "", firstSeenAt: now, lastEventAt: now)
+                    decision: Self.fetching, firstSeenAt: now, lastEventAt: now)
             record.lastEventAt = now
-            if record.investigationID == nil {
+            if policy.fetchPrivateIncidents {
+                // Read back from the API by `PrivateIncidentFetcher`, which then applies the policy as for a public one.
+                record.fetchRequestedBy = deliveryID
+            } else if record.investigationID == nil {
                 record.decision = "skipped: \(InvestigationPolicy.SkipReason.privateIncident.rawValue)"
             }
             try record.save(db)
-            return (
-                Receipt(
-                    incidentID: id, investigationID: record.investigationID, priority: record.priority,
-                    status: record.investigationID == nil ? record.decision : "recorded"), []
-            )
+            let status =
+                record.fetchRequestedBy != nil ? Self.fetching : record.investigationID == nil ? record.decision : "recorded"
+            return (Receipt(incidentID: id, investigationID: record.investigationID, priority: record.priority, status: status), [])
         case .ignored:
             preconditionFailure("ignored events are answered before the transaction")
         }
@@ -118,16 +172,13 @@ public struct IncidentStore: Sendable {
         let (priority, known) = policy.priority(forSeverity: incident.severity?.name)
         let notes: [Note] = known ? [] : [.unknownSeverity(incident.severity?.name)]
         let updatedAt = incident.updatedAt.flatMap(Date.init(rfc3339:))
-        let existing = try Row.fetchOne(
-            db, sql: "SELECT priority, mode, source_updated_at, investigation_id FROM incidents WHERE id = ?",
-            arguments: [incident.id])
-        let storedUpdatedAt: Date? = existing?["source_updated_at"]
+        let existing = try IncidentRecord.fetchOne(db, key: incident.id)
         // Deliveries can arrive out of order: an older state never overwrites a newer one.
-        let isStale = storedUpdatedAt.map { stored in updatedAt.map { $0 < stored } ?? true } ?? false
+        let isStale = existing?.sourceUpdatedAt.map { stored in updatedAt.map { $0 < stored } ?? true } ?? false
 
         var current: (priority: Priority, mode: String?) = (priority, incident.mode)
         if let existing, isStale {
-            current = (Priority(rawValue: existing["priority"]) ?? priority, existing["mode"])
+            current = (existing.priority, existing.mode)
             try db.execute(sql: "UPDATE incidents SET last_event_at = ? WHERE id = ?", arguments: [now.unixTime, incident.id])
         } else {
             try db.execute(
@@ -151,32 +202,58 @@ public struct IncidentStore: Sendable {
                 ])
         }
 
-        if let investigationID: Int64 = existing?["investigation_id"] {
-            return (
-                Receipt(
-                    incidentID: incident.id, investigationID: investigationID, priority: current.priority, status: "recorded"),
-                notes
-            )
+        let decision = policy.decide(priority: current.priority, mode: current.mode)
+        if let existing, let investigationID = existing.investigationID {
+            let recorded = Receipt(
+                incidentID: incident.id, investigationID: investigationID, priority: current.priority, status: "recorded")
+            guard case .investigate = decision, !isStale,
+                let investigated = existing.investigatedPriority, current.priority < investigated
+            else { return (recorded, notes) }
+            if try queue.status(ofInvestigation: investigationID, in: db) == "queued" {
+                // Not started yet: it will read the raised severity when it does.
+                try db.execute(
+                    sql: "UPDATE incidents SET investigated_priority = ? WHERE id = ?",
+                    arguments: [current.priority.rawValue, incident.id])
+                return (Receipt(incidentID: incident.id, investigationID: investigationID, priority: current.priority, status: "queued"), notes)
+            }
+            let start = policy.reinvestigation(
+                investigated: investigated, current: current.priority, lastStart: existing.investigationQueuedAt ?? now,
+                now: now)
+            let receipt = try queueInvestigation(
+                incident.id, current.priority, reason: "severity raised to \(current.priority.rawValue)", at: now,
+                notBefore: start, in: db)
+            return (receipt, notes)
         }
-        switch policy.decide(priority: current.priority, mode: current.mode) {
+        switch decision {
         case .investigate:
-            let reason = existing == nil ? "incident created" : "severity raised to \(current.priority.rawValue)"
-            let investigationID = try queue.enqueue(
-                InvestigationRequest(incidentID: incident.id, priority: current.priority, reason: reason, queuedAt: now),
-                in: db)
-            try db.execute(
-                sql: "UPDATE incidents SET decision = 'queued', investigation_id = ? WHERE id = ?",
-                arguments: [investigationID, incident.id])
-            return (
-                Receipt(incidentID: incident.id, investigationID: investigationID, priority: current.priority, status: "queued"),
-                notes
-            )
+            let wasBelow = existing?.decision == "skipped: \(InvestigationPolicy.SkipReason.belowThreshold.rawValue)"
+            let reason = wasBelow ? "severity raised to \(current.priority.rawValue)" : "incident created"
+            return (try queueInvestigation(incident.id, current.priority, reason: reason, at: now, notBefore: nil, in: db), notes)
         case .skip(let reason):
             let decision = "skipped: \(reason.rawValue)"
             try db.execute(sql: "UPDATE incidents SET decision = ? WHERE id = ?", arguments: [decision, incident.id])
             return (Receipt(incidentID: incident.id, investigationID: nil, priority: current.priority, status: decision), notes)
         }
     }
+
+    /// Queues an investigation and remembers the priority it was queued at, for the next severity raise.
+    private func queueInvestigation(
+        _ incidentID: String, _ priority: Priority, reason: String, at now: Date, notBefore: Date?, in db: Database
+    ) throws -> Receipt {
+        let request = InvestigationRequest(
+            incidentID: incidentID, priority: priority, reason: reason, queuedAt: now, notBefore: notBefore)
+        let investigationID = try queue.enqueue(request, in: db)
+        try db.execute(
+            sql: """
+                UPDATE incidents SET decision = 'queued', investigation_id = ?, investigated_priority = ?,
+                    investigation_queued_at = ?
+                WHERE id = ?
+                """,
+            arguments: [investigationID, priority.rawValue, request.notBefore.unixTime, incidentID])
+        return Receipt(incidentID: incidentID, investigationID: investigationID, priority: priority, status: "queued")
+    }
+
+    private static let fetching = "fetching"
 
     private func encode(_ incident: IncidentIOIncident) throws -> String {
         String(decoding: try JSONEncoder().encode(incident), as: UTF8.self)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decides, from an incident's severity and mode, what priority it gets and whether it is investigated.
 ///
 /// Pure and synchronous so every rule is unit-testable; the webhook handler only carries out what it returns.
@@ -25,6 +27,11 @@ public struct InvestigationPolicy: Sendable, Equatable {
     /// When false, the threshold is ignored and every incident is investigated.
     public var skipLowSeverity: Bool
     public var investigateTestIncidents: Bool
+    /// The least time between the starts of two investigations of one incident. Updates — our own write-backs
+    /// among them — arrive all the time; only a severity raise re-investigates, and not more often than this.
+    public var reinvestigationCooldown: Duration
+    /// Whether a `private_incident.*` delivery (only an id) is completed by reading the incident from the API.
+    public var fetchPrivateIncidents: Bool
 
     public init(
         severityMap: [String: Priority] = Self.defaultSeverityMap,
@@ -32,7 +39,9 @@ public struct InvestigationPolicy: Sendable, Equatable {
         threshold: Priority = .p2,
         autoInvestigate: Bool = true,
         skipLowSeverity: Bool = true,
-        investigateTestIncidents: Bool = false
+        investigateTestIncidents: Bool = false,
+        reinvestigationCooldown: Duration = .seconds(600),
+        fetchPrivateIncidents: Bool = false
     ) {
         self.severityMap = Dictionary(uniqueKeysWithValues: severityMap.map { ($0.key.lowercased(), $0.value) })
         self.defaultPriority = defaultPriority
@@ -40,6 +49,8 @@ public struct InvestigationPolicy: Sendable, Equatable {
         self.autoInvestigate = autoInvestigate
         self.skipLowSeverity = skipLowSeverity
         self.investigateTestIncidents = investigateTestIncidents
+        self.reinvestigationCooldown = reinvestigationCooldown
+        self.fetchPrivateIncidents = fetchPrivateIncidents
     }
 
     public static let defaultSeverityMap: [String: Priority] = [
@@ -58,5 +69,12 @@ public struct InvestigationPolicy: Sendable, Equatable {
         if !autoInvestigate { return .skip(.autoInvestigateOff) }
         if skipLowSeverity, priority > threshold { return .skip(.belowThreshold) }
         return .investigate
+    }
+
+    /// When an incident already investigated at `investigated` priority, now at `current`, is investigated again:
+    /// nil unless the severity was raised; otherwise now, or once the cooldown since `lastStart` has passed.
+    public func reinvestigation(investigated: Priority, current: Priority, lastStart: Date, now: Date) -> Date? {
+        guard current < investigated else { return nil }
+        return max(now, lastStart.addingTimeInterval(Double(reinvestigationCooldown.components.seconds)))
     }
 }

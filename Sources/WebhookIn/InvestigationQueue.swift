@@ -20,11 +20,14 @@ public struct InvestigationRequest: Sendable, Equatable {
     /// Why it was queued (`incident created`, `severity raised to P1`), shown with the job.
     public var reason: String
     public var queuedAt: Date
+    /// The earliest start; later than `queuedAt` when a re-investigation waits out its cooldown.
+    public var notBefore: Date
 
-    public init(incidentID: String, priority: Priority, reason: String, queuedAt: Date) {
+    public init(incidentID: String, priority: Priority, reason: String, queuedAt: Date, notBefore: Date? = nil) {
         self.incidentID = incidentID
         self.priority = priority
         self.reason = reason
         self.queuedAt = queuedAt
+        self.notBefore = notBefore ?? queuedAt
     }
 }

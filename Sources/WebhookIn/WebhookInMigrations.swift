@@ -31,5 +31,20 @@ public enum WebhookInMigrations {
                 t.column("received_at", .datetime).notNull().indexed()
             }
         }
+        // Re-investigation on a severity raise (with a cooldown) and private incidents read back from the API.
+        migrator.registerMigration("webhookin.v2") { db in
+            try db.alter(table: "incidents") { t in
+                t.add(column: "investigated_priority", .text)
+                t.add(column: "investigation_queued_at", .datetime)
+                t.add(column: "fetch_requested_by", .text)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE incidents SET investigated_priority = priority, investigation_queued_at = first_seen_at
+                    WHERE investigation_id IS NOT NULL;
+                    CREATE INDEX incidents_fetch_requested ON incidents (fetch_requested_by)
+                    WHERE fetch_requested_by IS NOT NULL;
+                    """)
+        }
     }
 }

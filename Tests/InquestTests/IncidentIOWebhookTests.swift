@@ -248,6 +248,67 @@ import WebhookIn
         #expect(try count("webhook_deliveries", in: env) == 3)
     }
 
+    func deliver(_ body: Data, _ env: TestEnvironment, _ client: some TestClientProtocol) async throws -> [String: Any] {
+        try await client.execute(
+            uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body)
+        ).json
+    }
+
+    func finishInvestigations(_ env: TestEnvironment) throws {
+        try env.database().write { db in try db.execute(sql: "UPDATE investigations SET status = 'done'") }
+    }
+
+    @Test func updatesWithoutASeverityRaiseNeverReinvestigate() async throws {
+        let env = try TestEnvironment.queueOnly()
+        try await env.makeApp().test(.router) { client in
+            #expect(try await deliver(Fixtures.incidentDelivery(), env, client)["status"] as? String == "queued")
+            try finishInvestigations(env)
+            env.clock.advance(3600)
+            // What our own timeline write-back causes: an update with a newer updated_at and the same severity.
+            let writeBack = try Fixtures.incidentDelivery(
+                eventType: "public_incident.incident_updated_v2", updatedAt: "2026-11-20T15:40:00.000000Z")
+            #expect(try await deliver(writeBack, env, client)["status"] as? String == "recorded")
+            let lowered = try Fixtures.incidentDelivery(
+                eventType: "public_incident.incident_updated_v2", severity: "Low", updatedAt: "2026-11-20T15:41:00.000000Z")
+            #expect(try await deliver(lowered, env, client)["status"] as? String == "recorded")
+        }
+        #expect(try count("investigations", in: env) == 1)
+    }
+
+    @Test func severityRaiseReinvestigatesOnceTheCooldownHasPassed() async throws {
+        let env = try TestEnvironment.queueOnly()
+        let firstStart = env.now
+        try await env.makeApp().test(.router) { client in
+            #expect(try await deliver(Fixtures.incidentDelivery(severity: "Medium"), env, client)["investigation_id"] as? Int == 1)
+            // Raised while the first investigation has not started: it will read the new severity itself.
+            let high = try Fixtures.incidentDelivery(
+                eventType: "public_incident.incident_updated_v2", severity: "High", updatedAt: "2026-11-20T14:41:00.000000Z")
+            let answer = try await deliver(high, env, client)
+            #expect(answer["status"] as? String == "queued")
+            #expect(answer["investigation_id"] as? Int == 1)
+            try finishInvestigations(env)
+
+            // Raised two minutes after the first started: queued, but not before the 10-minute cooldown ends.
+            env.clock.advance(120)
+            let critical = try Fixtures.incidentDelivery(
+                eventType: "public_incident.incident_updated_v2", severity: "Critical", updatedAt: "2026-11-20T14:42:00.000000Z")
+            let raised = try await deliver(critical, env, client)
+            #expect(raised["status"] as? String == "queued")
+            #expect(raised["investigation_id"] as? Int == 2)
+            #expect(raised["priority"] as? String == "P0")
+            // The same severity again, later: nothing new.
+            let again = try Fixtures.incidentDelivery(
+                eventType: "public_incident.incident_updated_v2", severity: "Critical", updatedAt: "2026-11-20T14:43:00.000000Z")
+            #expect(try await deliver(again, env, client)["status"] as? String == "recorded")
+        }
+        let jobs = try env.database().read { db in
+            try Row.fetchAll(db, sql: "SELECT reason, priority, not_before FROM investigations ORDER BY id")
+        }
+        #expect(jobs.map { $0["reason"] as String } == ["incident created", "severity raised to P0"])
+        #expect(jobs.last?["priority"] == "P0")
+        #expect((jobs.last?["not_before"] as Date?) == firstStart.addingTimeInterval(600))
+    }
+
     @Test func olderUpdateArrivingLateDoesNotOverwriteNewerState() async throws {
         let env = try TestEnvironment.queueOnly()
         let newer = try Fixtures.incidentDelivery(

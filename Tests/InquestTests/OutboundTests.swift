@@ -13,14 +13,6 @@ import Testing
 import WebhookIn
 
 @Suite struct OutboundTests {
-    /// A clock tests move by hand.
-    final class Clock: Sendable {
-        private let value: Mutex<Date>
-        init(_ start: Date) { value = Mutex(start) }
-        var now: Date { value.withLock { $0 } }
-        func advance(_ seconds: TimeInterval) { value.withLock { $0 += seconds } }
-    }
-
     static let slackOK = FakeProvider.Answer(body: #"{"ok": true, "channel": "C05CHECKOUT1", "ts": "1700000000.000100"}"#)
 
     func slackMessage(channel: String = "C1", key: String = "findings:inc") throws -> OutboxMessage {
@@ -31,7 +23,7 @@ import WebhookIn
     }
 
     func dispatcher(
-        _ env: TestEnvironment, slackURL: String? = nil, incidentIOURL: String? = nil, clock: Clock,
+        _ env: TestEnvironment, slackURL: String? = nil, incidentIOURL: String? = nil, clock: TestClock,
         logs: LogCapture? = nil
     ) throws -> OutboxDispatcher {
         let database = try env.database()
@@ -121,9 +113,64 @@ import WebhookIn
         #expect(items.allSatisfy { $0.body["incident_id"] as? String == "01JD3X8Z4MP7Y0V6N2W5X3R9TB" })
     }
 
+    @Test func ownWriteBackDoesNotReinvestigateButASeverityRaiseUpdatesTheSlackPost() async throws {
+        let slack = FakeProvider(fallback: { _ in Self.slackOK })
+        let incidentIO = FakeProvider(fallback: { _ in .init(status: .created, body: "{}") })
+        try await slack.run { slackURL in
+            try await incidentIO.run { incidentIOURL in
+                let env = try TestEnvironment { config in
+                    config.integrations.slack.token = .literal(Secret("xoxb-slack-token-secret"))
+                    config.integrations.slack.apiBaseURL = slackURL
+                    config.integrations.slack.templatePath = Self.repositoryFile("config/slack_findings.mustache")
+                    config.integrations.incidentIO.apiKey = .literal(Secret("inc-api-key-secret"))
+                    config.integrations.incidentIO.apiBaseURL = incidentIOURL
+                    config.integrations.incidentIO.timelineEntryTypes = [.investigationComplete]
+                }
+                @Sendable func deliver(_ body: Data, client: some TestClientProtocol) async throws {
+                    let response = try await client.execute(
+                        uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
+                        body: ByteBuffer(bytes: body))
+                    #expect(response.status == .accepted)
+                }
+                @Sendable func settle(slackPosts: Int) async throws {
+                    for _ in 0..<100 where slack.requests.count < slackPosts || incidentIO.requests.count < slackPosts {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
+                try await env.makeApp().test(.router) { client in
+                    try await deliver(Fixtures.incidentDelivery(), client: client)
+                    try await settle(slackPosts: 1)
+                    // incident.io tells us about the timeline item we just wrote.
+                    try await deliver(
+                        Fixtures.incidentDelivery(
+                            eventType: "public_incident.incident_updated_v2", updatedAt: "2026-11-20T14:41:00.000000Z"),
+                        client: client)
+                    try await Task.sleep(for: .milliseconds(300))
+                    #expect(slack.requests.count == 1)
+                    env.clock.advance(900)
+                    try await deliver(
+                        Fixtures.incidentDelivery(
+                            eventType: "public_incident.incident_updated_v2", severity: "Critical",
+                            updatedAt: "2026-11-20T14:55:00.000000Z"),
+                        client: client)
+                    try await settle(slackPosts: 2)
+                }
+                let reasons = try await env.database().read { db in
+                    try String.fetchAll(db, sql: "SELECT reason FROM investigations ORDER BY id")
+                }
+                #expect(reasons == ["incident created", "severity raised to P0"])
+            }
+        }
+        #expect(slack.requests.map(\.path) == ["/chat.postMessage", "/chat.update"])
+        #expect(slack.requests.last?.body["ts"] as? String == "1700000000.000100")
+        #expect(
+            incidentIO.requests.compactMap { $0.body["idempotency_key"] as? String }
+                == ["inquest-investigation-1-investigation_complete", "inquest-investigation-2-investigation_complete"])
+    }
+
     @Test func serverErrorsAreRetriedWithBackoffThenSentOnce() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let slack = FakeProvider(fallback: { _ in Self.slackOK })
         slack.script(.init(status: .internalServerError, body: "{}"), .init(status: .badGateway, body: "{}"))
         try await slack.run { url in
@@ -151,7 +198,7 @@ import WebhookIn
 
     @Test func retryAfterIsHonoured() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let slack = FakeProvider(fallback: { _ in Self.slackOK })
         slack.script(.init(status: .tooManyRequests, headers: ["Retry-After": "30"], body: "{}"))
         try await slack.run { url in
@@ -171,7 +218,7 @@ import WebhookIn
 
     @Test func slackRefusalsAreDeadWithTheReasonAndNotRetried() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let slack = FakeProvider(fallback: { _ in .init(body: #"{"ok": false, "error": "channel_not_found"}"#) })
         try await slack.run { url in
             let dispatcher = try dispatcher(env, slackURL: url, clock: clock)
@@ -188,7 +235,7 @@ import WebhookIn
 
     @Test func slackRatelimitedAnswerIsRetried() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let slack = FakeProvider(fallback: { _ in Self.slackOK })
         slack.script(.init(body: #"{"ok": false, "error": "ratelimited"}"#))
         try await slack.run { url in
@@ -201,7 +248,7 @@ import WebhookIn
 
     @Test func aSecondPostForTheSameIncidentUpdatesTheFirstInPlace() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let slack = FakeProvider(fallback: { _ in Self.slackOK })
         try await slack.run { url in
             let dispatcher = try dispatcher(env, slackURL: url, clock: clock)
@@ -220,7 +267,7 @@ import WebhookIn
 
     @Test func timeline404FallsBackToOneAttachment() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let incidentIO = FakeProvider(fallback: { path in
             path.hasSuffix("timeline_items")
                 ? .init(status: .notFound, body: #"{"type": "not_found", "status": 404}"#)
@@ -251,7 +298,7 @@ import WebhookIn
 
     @Test func validationErrorsAreDeadWithIncidentIOsMessage() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let incidentIO = FakeProvider(fallback: { _ in
             .init(status: .unprocessableContent, body: #"{"type": "validation_error", "errors": [{"message": "incident not found"}]}"#)
         })
@@ -271,7 +318,7 @@ import WebhookIn
 
     @Test func aMessageClaimedWhenTheProcessDiedIsResentWithTheSameKey() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let incidentIO = FakeProvider(fallback: { _ in .init(status: .created, body: "{}") })
         let update = IncidentIOAPI.IncidentUpdate(incidentID: "inc", idempotencyKey: "inquest-investigation-7-update", message: "m")
         try enqueue(
@@ -293,7 +340,7 @@ import WebhookIn
 
     @Test func refusedConnectionsRetryAndSecretsStayOutOfLogsAndTheOutbox() async throws {
         let env = try TestEnvironment.queueOnly()
-        let clock = Clock(env.now)
+        let clock = TestClock(env.now)
         let logs = LogCapture()
         let dispatcher = try dispatcher(env, slackURL: "http://127.0.0.1:9", clock: clock, logs: logs)
         try enqueue(slackMessage(), env)

@@ -16,8 +16,9 @@ final class TestEnvironment: Sendable {
     let adminToken = "admin-\(UUID().uuidString)"
     let logs = LogCapture()
     let config: InquestConfig
-    /// The clock every component sees: 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
-    let now = Date(timeIntervalSince1970: 1_795_185_600)
+    /// The clock every component sees; starts at 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
+    let clock = TestClock(Date(timeIntervalSince1970: 1_795_185_600))
+    var now: Date { clock.now }
 
     init(configure: (inout InquestConfig) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-test-\(UUID().uuidString)")
@@ -53,10 +54,10 @@ final class TestEnvironment: Sendable {
     }
 
     func makeApp(environment: [String: String] = [:]) async throws -> some ApplicationProtocol {
-        let now = self.now
+        let clock = self.clock
         return try await buildApplication(
             config: config,
-            dependencies: AppDependencies(logger: logs.logger(), environment: environment, now: { now }))
+            dependencies: AppDependencies(logger: logs.logger(), environment: environment, now: { clock.now }))
     }
 
     /// Opens the same database file the application writes, to check what it stored.
