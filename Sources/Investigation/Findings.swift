@@ -137,9 +137,9 @@ extension Findings {
         if cause.demotion != nil {
             return "Confirm the rollback of \(change.service) completed everywhere; \(cause.demotion!)."
         }
+        // Say how a change to another service reaches the incident, when the catalog knows a dependency path.
         let dependencyNote =
-            incident.services.contains(change.service) || incident.services.isEmpty
-            ? "" : " (\(incident.services.joined(separator: ", ")) depends on \(change.service): check its dependencies too)"
+            cause.factors.first { $0.name == "service" && $0.reason.contains(" depends on ") }.map { " (\($0.reason))" } ?? ""
         switch change.kind {
         case .deploy:
             let previous = change.id.flatMap { previousVersions[$0] }

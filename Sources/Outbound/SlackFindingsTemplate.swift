@@ -96,6 +96,7 @@ public struct SlackFindingsTemplate: Sendable {
             "has_actions": !findings.recommendedActions.isEmpty,
             "timeline": findings.timeline.suffix(8).map { ["at": Findings.time($0.at), "text": $0.text] },
             "searched": findings.searched,
+            "considered": findings.consideredCount,
             "page_url": pageURL,
         ]
     }
