@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "InquestApp", package: "inquest"),
                 .product(name: "WebhookIn", package: "inquest"),
                 .product(name: "Investigation", package: "inquest"),
+                .product(name: "Outbound", package: "inquest"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -84,8 +84,15 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                 try await changeLog.prune(
                     before: dependencies.now().addingTimeInterval(-Double(config.changes.retentionDays) * 86400))
             })
+        let links = SignedLinks(
+            signingKey: try await resolver.resolve(config.linkSigningKey, usedAt: "link_signing_key"),
+            publicHost: config.publicHost)
+        let alerts = try await buildAlerts(
+            config: config, database: database, resolver: resolver, httpClient: httpClient, links: links, router: router,
+            dependencies: dependencies)
         let outbound = try await buildOutbound(
-            config: config, database: database, resolver: resolver, httpClient: httpClient, dependencies: dependencies)
+            config: config, database: database, resolver: resolver, httpClient: httpClient, links: links,
+            alertProviders: alerts.providers, dependencies: dependencies)
         outbound.addRoutes(router)
         let worker = InvestigationWorker(
             database: database,
@@ -105,6 +112,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             MaintenanceService(interval: .seconds(3600), tasks: maintenance, logger: logger),
             outbound.dispatcher,
             worker)
+        if let service = alerts.service { app.addServices(service) }
         if let incidentStore, let api = outbound.incidentIO {
             app.addServices(
                 PrivateIncidentFetcher(store: incidentStore, api: api, now: dependencies.now, logger: logger))
@@ -127,20 +135,17 @@ private struct OutboundParts {
 }
 
 private func buildOutbound(
-    config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient,
-    dependencies: AppDependencies
+    config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient, links: SignedLinks,
+    alertProviders: [any OutboundProvider], dependencies: AppDependencies
 ) async throws -> OutboundParts {
     let logger = dependencies.logger
     let timeout = Duration.seconds(config.outbound.requestTimeoutSeconds)
-    let links = InvestigationLinks(
-        signingKey: try await resolver.resolve(config.linkSigningKey, usedAt: "link_signing_key"),
-        publicHost: config.publicHost)
     var adminToken: BearerToken?
     if let reference = config.adminToken {
         adminToken = BearerToken(try await resolver.resolve(reference, usedAt: "admin_token"))
     }
 
-    var providers: [any OutboundProvider] = []
+    var providers = alertProviders
     let incidentIO = config.integrations.incidentIO
     var incidentIOAPI: IncidentIOAPI?
     if let reference = incidentIO.apiKey {

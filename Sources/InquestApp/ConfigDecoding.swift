@@ -81,6 +81,15 @@ struct ConfigSection {
         }
     }
 
+    /// Named secret references (`other_routing_keys: {infra: …}`); names whose value is empty are left out.
+    func secretMap(_ key: String) throws -> [String: SecretReference] {
+        guard let raw: [String: String] = try optional(key) else { return [:] }
+        let variables = decoder.userInfo[.wholeValueVariables] as? [String: String] ?? [:]
+        return raw.filter { !$0.value.isEmpty }.reduce(into: [:]) { result, entry in
+            result[entry.key] = SecretReference(entry.value, environmentVariable: variables[path(key) + "." + entry.key])
+        }
+    }
+
     /// An http(s) base URL, without a trailing slash.
     func url(_ key: String, default value: String) throws -> String {
         let text: String = try self(key, default: value)

@@ -22,6 +22,8 @@ public struct InquestConfig: Sendable, Equatable {
     /// Signs the tokens in investigation page links.
     public var linkSigningKey: SecretReference = .vault(name: "link-signing-key")
     public var integrations = Integrations()
+    public var alert = Alert()
+    public var oncall = Oncall()
     public var outbound = Outbound()
     public var changes = Changes()
     public var correlation = CorrelationSettings()
@@ -91,7 +93,7 @@ extension InquestConfig: Decodable {
             decoder,
             keys: [
                 "name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "admin_token",
-                "link_signing_key", "integrations", "outbound", "changes", "correlation", "investigations", "services",
+                "link_signing_key", "integrations", "alert", "oncall", "outbound", "changes", "correlation", "investigations", "services",
             ])
         let defaults = InquestConfig()
         name = try section("name", default: defaults.name)
@@ -109,6 +111,8 @@ extension InquestConfig: Decodable {
         adminToken = section.contains("admin_token") ? try section.secret("admin_token") : defaults.adminToken
         linkSigningKey = try section.secret("link_signing_key") ?? defaults.linkSigningKey
         integrations = try section("integrations", default: defaults.integrations)
+        alert = try section("alert", default: defaults.alert)
+        oncall = try section("oncall", default: defaults.oncall)
         outbound = try section("outbound", default: defaults.outbound)
         changes = try section("changes", default: defaults.changes)
         correlation =

@@ -23,12 +23,12 @@ public struct FindingsOutbox: FindingsSink {
 
     private let slack: SlackFindingsTemplate?
     private let writeBack: WriteBack?
-    private let links: InvestigationLinks
+    private let links: SignedLinks
 
     /// - Parameters:
     ///   - slack: the template, or nil when findings are not posted to Slack.
     ///   - writeBack: nil when nothing is written back to incident.io.
-    public init(slack: SlackFindingsTemplate?, writeBack: WriteBack?, links: InvestigationLinks) {
+    public init(slack: SlackFindingsTemplate?, writeBack: WriteBack?, links: SignedLinks) {
         self.slack = slack
         self.writeBack = writeBack
         self.links = links

@@ -9,10 +9,10 @@ import WebhookIn
 /// entries. Opens with the link's own token, or the admin token as a bearer token.
 public struct InvestigationPageController: Sendable {
     private let database: any DatabaseReader
-    private let links: InvestigationLinks
+    private let links: SignedLinks
     private let adminToken: BearerToken?
 
-    public init(database: any DatabaseReader, links: InvestigationLinks, adminToken: BearerToken?) {
+    public init(database: any DatabaseReader, links: SignedLinks, adminToken: BearerToken?) {
         self.database = database
         self.links = links
         self.adminToken = adminToken

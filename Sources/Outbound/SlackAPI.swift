@@ -15,6 +15,7 @@ public struct SlackAPI: OutboundProvider {
         public var defaultChannel: String?
         /// About one message per second per channel.
         public var limit = RateLimiter.Limit(perMinute: 60, burst: 3)
+        public var name = "slack"
 
         public init(token: Secret, baseURL: String = "https://slack.com/api", defaultChannel: String? = nil) {
             self.token = token
@@ -52,7 +53,9 @@ public struct SlackAPI: OutboundProvider {
         "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
     ]
 
-    public let name = "slack"
+    /// `slack` for findings, ``alertProvider`` for alert notifications (which may use another token).
+    public let name: String
+    public static let alertProvider = "slack_alert"
     private let settings: Settings
     private let http: ProviderHTTP
     private let database: any DatabaseWriter
@@ -62,6 +65,7 @@ public struct SlackAPI: OutboundProvider {
         settings: Settings, database: any DatabaseWriter, incidentIO: IncidentIOAPI?, client: HTTPClient, timeout: Duration
     ) {
         self.settings = settings
+        self.name = settings.name
         self.database = database
         self.incidentIO = incidentIO
         self.http = ProviderHTTP(client: client, timeout: timeout)
@@ -72,7 +76,10 @@ public struct SlackAPI: OutboundProvider {
     }
 
     public func deliver(_ message: OutboxMessage) async -> DeliveryResult {
-        guard message.operation == "post" else { return .rejected("unknown Slack operation \(message.operation)") }
+        // `post` posts, or edits an earlier post with the same key; `update` only edits, waiting for that post.
+        guard message.operation == "post" || message.operation == "update" else {
+            return .rejected("unknown Slack operation \(message.operation)")
+        }
         guard let post = try? message.decodePayload(as: Post.self),
             var body = (try? JSONSerialization.jsonObject(with: Data(post.message.utf8))) as? [String: Any]
         else { return .rejected("unreadable payload") }
@@ -85,6 +92,8 @@ public struct SlackAPI: OutboundProvider {
             method = "chat.update"
             body["channel"] = previous["channel"] as String
             body["ts"] = previous["ts"] as String
+        } else if message.operation == "update" {
+            return .retry("the message to update has not been posted yet", after: .seconds(2))
         } else {
             switch await channel(for: post) {
             case .success(let channel): body["channel"] = channel

@@ -1,66 +1,26 @@
 import Foundation
 import Investigation
-import Mustache
 import WebhookIn
 
-/// Renders findings as a Slack message (`text` + Block Kit `blocks`) from a Mustache template, so teams can
-/// reshape the message without a release.
-///
-/// Values are escaped for Slack text (`&`, `<`, `>`) and for JSON strings, so an incident title can never break
-/// the message. A template that does not parse, or does not render valid Slack JSON, fails at startup.
+/// The findings message posted to an incident's Slack channel (`config/slack_findings.mustache`).
 public struct SlackFindingsTemplate: Sendable {
-    public enum Failure: Error, CustomStringConvertible {
-        case unreadable(path: String)
-        case syntax(path: String, error: String)
-        case invalidMessage(path: String, problem: String)
-
-        public var description: String {
-            switch self {
-            case .unreadable(let path): "Slack template \(path): cannot read the file"
-            case .syntax(let path, let error): "Slack template \(path): \(error)"
-            case .invalidMessage(let path, let problem):
-                "Slack template \(path): rendering a sample investigation did not give a Slack message: \(problem)"
-            }
-        }
-    }
-
-    private let template: MustacheTemplate
+    private let template: SlackMessageTemplate
 
     /// Loads and checks a template file.
-    public init(path: String) throws(Failure) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .unreadable(path: path) }
-        try self.init(text: text, path: path)
+    public init(path: String) throws(SlackMessageTemplate.Failure) {
+        template = try SlackMessageTemplate(path: path, sample: Self.view(of: .sample, pageURL: Self.samplePage))
     }
 
-    public init(text: String, path: String = "(inline)") throws(Failure) {
-        Self.registerContentType
-        do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: SLACK_JSON}}" + text)
-        } catch {
-            throw .syntax(path: path, error: "\(error)")
-        }
-        do {
-            _ = try render(.sample, pageURL: "https://inquest.example.com/investigations/1?token=sample")
-        } catch {
-            throw .invalidMessage(path: path, problem: error.description)
-        }
+    public init(text: String) throws(SlackMessageTemplate.Failure) {
+        template = try SlackMessageTemplate(text: text, sample: Self.view(of: .sample, pageURL: Self.samplePage))
     }
 
-    public struct RenderError: Error, CustomStringConvertible {
-        public var description: String
+    /// The message JSON object (`text`, `blocks`).
+    public func render(_ findings: Findings, pageURL: String) throws(SlackMessageTemplate.RenderError) -> String {
+        try template.render(Self.view(of: findings, pageURL: pageURL))
     }
 
-    /// The message JSON object (`text`, `blocks`), checked to be one.
-    public func render(_ findings: Findings, pageURL: String) throws(RenderError) -> String {
-        let text = template.render(Self.view(of: findings, pageURL: pageURL))
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            throw RenderError(description: "not a JSON object")
-        }
-        guard object["text"] is String || object["blocks"] is [Any] else {
-            throw RenderError(description: "needs a \"text\" string or a \"blocks\" array")
-        }
-        return text
-    }
+    private static let samplePage = "https://inquest.example.com/investigations/1?token=sample"
 
     /// What templates see. Documented in README ("Slack findings template").
     static func view(of findings: Findings, pageURL: String) -> [String: Any] {
@@ -100,31 +60,6 @@ public struct SlackFindingsTemplate: Sendable {
             "page_url": pageURL,
         ]
     }
-
-    /// Slack text escaping, then JSON string escaping.
-    private struct SlackJSON: MustacheContentType {
-        func escapeText(_ text: String) -> String {
-            var out = ""
-            out.reserveCapacity(text.count)
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
-        }
-    }
-
-    private static let registerContentType: Void = MustacheContentTypes.register(SlackJSON(), named: "SLACK_JSON")
 }
 
 extension Findings {

@@ -15,7 +15,11 @@ public struct BearerToken: Sendable {
     /// constant-time even when the lengths differ.
     public func accepts(_ headers: HTTPFields) -> Bool {
         guard let value = headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return false }
-        let presented = Data(value.dropFirst("bearer ".count).utf8)
-        return HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: presented, using: key)
+        return matches(Data(value.dropFirst("bearer ".count).utf8))
+    }
+
+    /// True when `presented` is the secret.
+    func matches(_ presented: Data) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: presented, using: key)
     }
 }

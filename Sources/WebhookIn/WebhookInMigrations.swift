@@ -46,5 +46,20 @@ public enum WebhookInMigrations {
                     WHERE fetch_requested_by IS NOT NULL;
                     """)
         }
+        // Alertmanager groups as incidents; at most one open incident per group.
+        migrator.registerMigration("webhookin.v3") { db in
+            try db.create(table: "alert_incidents") { t in
+                t.primaryKey("id", .text)
+                t.column("group_key", .text)
+                t.column("status", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("payload", .jsonText).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("resolved_at", .datetime)
+            }
+            try db.execute(
+                sql: "CREATE UNIQUE INDEX alert_incidents_open_group ON alert_incidents (group_key) WHERE status = 'firing'")
+        }
     }
 }

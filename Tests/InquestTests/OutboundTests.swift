@@ -371,10 +371,10 @@ import WebhookIn
     }
 
     @Test func aBrokenTemplateFailsAtStartup() throws {
-        #expect(throws: SlackFindingsTemplate.Failure.self) {
+        #expect(throws: SlackMessageTemplate.Failure.self) {
             try SlackFindingsTemplate(text: #"{"text": "{{#cause}}unclosed"}"#)
         }
-        #expect(throws: SlackFindingsTemplate.Failure.self) {
+        #expect(throws: SlackMessageTemplate.Failure.self) {
             try SlackFindingsTemplate(text: #"{"blocks": [{{summary}}]}"#)
         }
         #expect(throws: Never.self) {

@@ -11,4 +11,5 @@ let benchmarks: @Sendable () -> Void = {
     signedIngestBenchmarks()
     changeIngestBenchmarks()
     correlationBenchmarks()
+    outboxDispatchBenchmarks()
 }

@@ -14,6 +14,7 @@ final class TestEnvironment: Sendable {
     let webhookSecret: String
     let ingestToken = "ingest-\(UUID().uuidString)"
     let adminToken = "admin-\(UUID().uuidString)"
+    let alertmanagerToken = "alertmanager-\(UUID().uuidString)"
     let logs = LogCapture()
     let config: InquestConfig
     /// The clock every component sees; starts at 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
@@ -29,6 +30,8 @@ final class TestEnvironment: Sendable {
             to: secrets.appendingPathComponent("incident-io-webhook-secret"), atomically: true, encoding: .utf8)
         try ingestToken.write(to: secrets.appendingPathComponent("changes-ingest-token"), atomically: true, encoding: .utf8)
         try adminToken.write(to: secrets.appendingPathComponent("admin-token"), atomically: true, encoding: .utf8)
+        try alertmanagerToken.write(
+            to: secrets.appendingPathComponent("alertmanager-token"), atomically: true, encoding: .utf8)
         try "link-key-\(UUID().uuidString)".write(
             to: secrets.appendingPathComponent("link-signing-key"), atomically: true, encoding: .utf8)
 

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Mustache
+import WebhookIn
+
+/// `/api/incidents/ack/{id}?token=…`, the acknowledgement link in alert notifications.
+///
+/// `GET` only shows a confirmation page: link unfurlers and mail scanners fetch URLs with GET and must never
+/// acknowledge. The page's button makes the `POST` that does. The token is an HMAC of the incident id and an expiry.
+public struct AckController: Sendable {
+    private let escalations: Escalations
+    private let links: SignedLinks
+    private let now: @Sendable () -> Date
+
+    public init(escalations: Escalations, links: SignedLinks, now: @escaping @Sendable () -> Date) {
+        self.escalations = escalations
+        self.links = links
+        self.now = now
+    }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/api/incidents/ack/{id}") { request, context in
+            let (id, token) = try authorize(request, context: context)
+            guard let row = try await escalations.escalation(id) else { throw HTTPError(.notFound, message: "no incident \(id)") }
+            return page([
+                "id": id, "token": token, "acknowledged_by": row.acknowledgedBy as Any,
+                "state": row.state, "open": row.acknowledgedBy == nil ? true : nil as Bool?,
+            ])
+        }
+        router.post("/api/incidents/ack/{id}") { request, context in
+            let (id, _) = try authorize(request, context: context)
+            let form = try await request.body.collect(upTo: 16 << 10)
+            let name = Self.formValue("by", in: String(buffer: form))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let by = String((name?.isEmpty == false ? name! : "someone (ack link)").prefix(100))
+            let message: String
+            switch try await escalations.acknowledge(id, by: by, at: now()) {
+            case .unknownIncident: throw HTTPError(.notFound, message: "no incident \(id)")
+            case .acknowledged(let cancelled):
+                message = "Acknowledged by \(by)." + (cancelled ? " On-call will not be paged." : "")
+            case .acknowledgedAfterPage:
+                message = "Acknowledged by \(by). On-call had already been paged; the acknowledgement was passed on."
+            case .alreadyAcknowledged(let who, let when):
+                message = "Already acknowledged by \(who) at \(when.rfc3339)."
+            }
+            return page(["id": id, "done": message])
+        }
+    }
+
+    private func authorize(_ request: Request, context: some RequestContext) throws -> (id: String, token: String) {
+        let id = try context.parameters.require("id")
+        guard let token = request.uri.queryParameters["token"].map(String.init), links.verifyAck(token, for: id, now: now())
+        else { throw HTTPError(.forbidden, message: "this acknowledgement link is invalid or has expired") }
+        return (id, token)
+    }
+
+    private func page(_ data: [String: Any]) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"],
+            body: .init(byteBuffer: ByteBuffer(string: Self.template.render(data))))
+    }
+
+    static func formValue(_ name: String, in body: String) -> String? {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ") }
+            if parts.first?.removingPercentEncoding == name { return parts.count > 1 ? parts[1].removingPercentEncoding : "" }
+        }
+        return nil
+    }
+
+    // HTML-escaped by default; no scripts.
+    private static let template = try! MustacheTemplate(
+        string: """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+            <title>Acknowledge {{id}}</title>
+            <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}</style>
+            </head><body>
+            <h1>Incident {{id}}</h1>
+            {{#done}}<p>{{done}}</p>{{/done}}
+            {{^done}}
+            {{#open}}
+            <form method="post" action="/api/incidents/ack/{{id}}?token={{token}}">
+            <p><label>Your name <input name="by" maxlength="100" autocomplete="name"></label></p>
+            <p><button type="submit">Acknowledge</button></p>
+            </form>
+            {{/open}}
+            {{^open}}<p>Already acknowledged by {{acknowledged_by}}.</p>{{/open}}
+            {{/done}}
+            </body></html>
+            """)
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Pages the escalations whose wait is over. The due times live in SQLite, so after a restart everything that
+/// came due while the process was down pages at once — and only once.
+public struct EscalationService: Service {
+    private let escalations: Escalations
+    private let interval: Duration
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    public init(escalations: Escalations, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.escalations = escalations
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let paged = try await escalations.escalateDue(now: now())
+                if paged > 0 { logger.notice("unacknowledged alerts escalated to on-call", metadata: ["count": "\(paged)"]) }
+            } catch {
+                logger.error("escalation error", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

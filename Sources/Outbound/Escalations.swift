@@ -1,0 +1,209 @@
+import Foundation
+import GRDB
+import WebhookIn
+
+/// Alert incidents from notification to page: the Slack alert, the wait for an acknowledgement, the page through
+/// the on-call provider, and its acknowledgement and resolution — each step a state change of one `escalations`
+/// row and the outbox messages it causes, in one transaction.
+///
+/// Every transition is a conditional `UPDATE` on the row's state, and SQLite runs one write at a time, so an
+/// acknowledgement racing the due time has exactly one outcome and a page is never sent twice.
+public struct Escalations: AlertEscalation {
+    public struct Settings: Sendable {
+        /// Page at all (`oncall.enable`); a request can override it.
+        public var enabled = false
+        public var waitMinutes = 3
+        /// Nil when no provider is configured: nothing can be paged.
+        public var provider: OncallEvent.Provider?
+        public var routes = OncallRoutes()
+        /// How long an acknowledgement link stays valid.
+        public var ackLinkLifetime: Duration = .seconds(24 * 3600)
+        /// Where alerts are posted; nil keeps them out of Slack.
+        public var slackChannel: String?
+        /// Severity label values to PagerDuty severities.
+        public var pagerDutySeverities = ["critical": "critical", "error": "error", "warning": "warning", "info": "info"]
+        public var pagerDutyDefaultSeverity = "error"
+        /// Merged into every incident.io alert event's metadata.
+        public var incidentIOMetadata: [String: String] = [:]
+
+        public init() {}
+    }
+
+    /// What an acknowledgement did.
+    public enum AckOutcome: Sendable, Equatable {
+        /// Acknowledged before the page: it is cancelled (`pageCancelled`), or there was none to cancel.
+        case acknowledged(pageCancelled: Bool)
+        /// On-call had been paged already: the ack is recorded (and passed on to PagerDuty).
+        case acknowledgedAfterPage
+        case alreadyAcknowledged(by: String, at: Date)
+        case unknownIncident
+    }
+
+    /// An escalation as stored.
+    public struct Row: Sendable, Equatable {
+        public var incidentID: String
+        public var state: String
+        public var dueAt: Date?
+        public var acknowledgedBy: String?
+    }
+
+    private let settings: Settings
+    private let database: any DatabaseWriter
+    private let template: SlackAlertTemplate?
+    private let links: SignedLinks
+
+    public init(settings: Settings, database: any DatabaseWriter, template: SlackAlertTemplate?, links: SignedLinks) {
+        self.settings = settings
+        self.database = database
+        self.template = settings.slackChannel == nil ? nil : template
+        self.links = links
+    }
+
+    public var routes: OncallRoutes { settings.routes }
+
+    public func opened(_ incident: AlertIncident, overrides: OncallOverrides, at now: Date, in db: Database) throws -> Date? {
+        let wait = overrides.waitMinutes ?? settings.waitMinutes
+        let provider = (overrides.enable ?? settings.enabled) ? settings.provider : nil
+        let route =
+            switch provider {
+            case .pagerDuty: overrides.pagerDutyRoutingKey ?? "default"
+            case .incidentIO: overrides.incidentIOAlertSource ?? "default"
+            case nil: nil as String?
+            }
+        let dueAt = provider == nil ? nil : now.addingTimeInterval(Double(wait * 60))
+        try db.execute(
+            sql: """
+                INSERT INTO escalations (incident_id, state, provider, route, due_at, title, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                incident.id, provider == nil ? "off" : "waiting", provider?.rawValue, route, dueAt?.timeIntervalSince1970,
+                incident.title, incident.body, now.timeIntervalSince1970,
+            ])
+        if wait == 0, provider != nil {
+            // The first post already says on-call was paged; no edit right behind it.
+            try escalate(incidentID: incident.id, at: now, notifying: false, in: db)
+        }
+        try notify(incident.id, operation: "post", step: "opened", at: now, in: db)
+        return dueAt
+    }
+
+    public func resolved(_ incident: AlertIncident, at now: Date, in db: Database) throws {
+        guard let row = try stored(incident.id, in: db) else { return }
+        try db.execute(
+            sql: "UPDATE escalations SET state = 'resolved', resolved_at = ?, payload = ? WHERE incident_id = ?",
+            arguments: [now.timeIntervalSince1970, incident.body, incident.id])
+        if row["paged_at"] as Double? != nil {
+            try page(.resolve, row: row, at: now, in: db)
+        }
+        try notify(incident.id, operation: "update", step: "resolved", at: now, in: db)
+    }
+
+    /// Acknowledges as `by` (a Slack user, or a name typed on the link's page).
+    public func acknowledge(_ incidentID: String, by: String, at now: Date) async throws -> AckOutcome {
+        try await database.write { db in
+            guard let row = try stored(incidentID, in: db) else { return .unknownIncident }
+            if let who = row["acknowledged_by"] as String?, let when = row["acknowledged_at"] as Double? {
+                return .alreadyAcknowledged(by: who, at: Date(timeIntervalSince1970: when))
+            }
+            let state: String = row["state"]
+            try db.execute(
+                sql: """
+                    UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?,
+                        state = CASE WHEN state IN ('waiting', 'paged', 'off') THEN 'acknowledged' ELSE state END
+                    WHERE incident_id = ?
+                    """,
+                arguments: [by, now.timeIntervalSince1970, incidentID])
+            try notify(incidentID, operation: "update", step: "acknowledged", at: now, in: db)
+            if state == "paged" {
+                if row["provider"] == OncallEvent.Provider.pagerDuty.rawValue {
+                    try page(.acknowledge, row: row, at: now, in: db)
+                }
+                return .acknowledgedAfterPage
+            }
+            return .acknowledged(pageCancelled: state == "waiting")
+        }
+    }
+
+    /// Pages every escalation whose wait is over. Returns how many.
+    @discardableResult
+    public func escalateDue(now: Date) async throws -> Int {
+        try await database.write { db in
+            let due = try String.fetchAll(
+                db, sql: "SELECT incident_id FROM escalations WHERE state = 'waiting' AND due_at <= ?",
+                arguments: [now.timeIntervalSince1970])
+            for id in due { try escalate(incidentID: id, at: now, in: db) }
+            return due.count
+        }
+    }
+
+    /// The stored escalation, for the API and the acknowledgement page.
+    public func escalation(_ incidentID: String) async throws -> Row? {
+        try await database.read { db in
+            try stored(incidentID, in: db).map {
+                Row(
+                    incidentID: incidentID, state: $0["state"], dueAt: ($0["due_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    acknowledgedBy: $0["acknowledged_by"])
+            }
+        }
+    }
+
+    private func stored(_ incidentID: String, in db: Database) throws -> GRDB.Row? {
+        try GRDB.Row.fetchOne(db, sql: "SELECT * FROM escalations WHERE incident_id = ?", arguments: [incidentID])
+    }
+
+    /// `waiting` → `paged`, and the trigger event, together.
+    private func escalate(incidentID: String, at now: Date, notifying: Bool = true, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE escalations SET state = 'paged', paged_at = ? WHERE incident_id = ? AND state = 'waiting'",
+            arguments: [now.timeIntervalSince1970, incidentID])
+        guard db.changesCount == 1, let row = try stored(incidentID, in: db) else { return }
+        try page(.trigger, row: row, at: now, in: db)
+        if notifying { try notify(incidentID, operation: "update", step: "paged", at: now, in: db) }
+    }
+
+    private func page(_ action: OncallEvent.Action, row: GRDB.Row, at now: Date, in db: Database) throws {
+        guard let provider = (row["provider"] as String?).flatMap(OncallEvent.Provider.init(rawValue:)) else { return }
+        let incidentID: String = row["incident_id"]
+        let body: String = row["payload"]
+        let payload = (try? JSONDecoder().decode(AlertmanagerPayload.self, from: Data(body.utf8))) ?? AlertmanagerPayload()
+        let alerts = ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?["alerts"] as? [Any]
+        let event = OncallEvent.make(
+            action, provider: provider, route: row["route"] ?? "default", incidentID: incidentID, title: row["title"],
+            payload: payload,
+            details: .init(
+                incidentURL: ackURL(incidentID, from: now), pagerDutySeverities: settings.pagerDutySeverities,
+                pagerDutyDefaultSeverity: settings.pagerDutyDefaultSeverity,
+                incidentIOMetadata: settings.incidentIOMetadata, alerts: alerts ?? []),
+            at: now)
+        try Outbox.enqueue(
+            OutboxMessage(
+                provider: provider == .pagerDuty ? "pagerduty" : "incident_io_alerts", operation: "event",
+                target: event.route, dedupKey: "page-\(incidentID)-\(action.rawValue)", payload: event, at: now),
+            in: db)
+    }
+
+    /// The Slack alert: posted when opened, edited in place at each later step.
+    private func notify(_ incidentID: String, operation: String, step: String, at now: Date, in db: Database) throws {
+        guard let template, let channel = settings.slackChannel, let row = try stored(incidentID, in: db) else { return }
+        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        let message = try template.render(
+            body: row["payload"],
+            state: .init(
+                incidentID: incidentID, ackURL: ackURL(incidentID, from: date("created_at") ?? now),
+                escalatesAt: row["state"] == "waiting" ? date("due_at") : nil, pagedAt: date("paged_at"),
+                acknowledgedBy: row["acknowledged_by"], acknowledgedAt: date("acknowledged_at"),
+                resolvedAt: date("resolved_at")))
+        try Outbox.enqueue(
+            OutboxMessage(
+                provider: SlackAPI.alertProvider, operation: operation, target: channel,
+                dedupKey: "alert-\(incidentID)-\(step)",
+                payload: SlackAPI.Post(incidentID: nil, channel: channel, postKey: "alert:\(incidentID)", message: message),
+                at: now),
+            in: db)
+    }
+
+    private func ackURL(_ incidentID: String, from start: Date) -> String {
+        links.ackURL(for: incidentID, expires: start.addingTimeInterval(Double(settings.ackLinkLifetime.components.seconds)))
+    }
+}
