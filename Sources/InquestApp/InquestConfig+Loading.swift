@@ -4,7 +4,7 @@ import Yams
 extension InquestConfig {
     /// Reads, substitutes `${VAR}` references in, and validates a config file.
     ///
-    /// Relative paths in the file (database, vault_dev_path) are resolved against `workingDirectory`.
+    /// Relative paths in the file (database, vault_dev_path, template paths) are resolved against `workingDirectory`.
     public static func load(
         path: String,
         environment: [String: String],
@@ -51,6 +51,8 @@ extension InquestConfig {
         }
         config.database = absolute(config.database, in: workingDirectory)
         config.vaultDevPath = absolute(config.vaultDevPath, in: workingDirectory)
+        config.integrations.slack.templatePath = absolute(config.integrations.slack.templatePath, in: workingDirectory)
+        config.alert.slack.templatePath = absolute(config.alert.slack.templatePath, in: workingDirectory)
         return config
     }
 

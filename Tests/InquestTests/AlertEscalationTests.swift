@@ -459,4 +459,43 @@ import WebhookIn
         }
         #expect(try await escalations.escalateDue(now: due.addingTimeInterval(3600)) == 0)
     }
+
+    @Test func basicAuthIsAcceptedAndRunningOpenIsAnExplicitWarnedChoice() async throws {
+        let basic = try TestEnvironment.queueOnly { config in
+            config.alert.auth = .credentials(
+                bearerToken: nil, basicUsername: "alertmanager", basicPassword: .literal(Secret("am-password")))
+        }
+        try await basic.makeApp().test(.router) { client in
+            let good = "Basic " + Data("alertmanager:am-password".utf8).base64EncodedString()
+            let wrong = "Basic " + Data("alertmanager:guess".utf8).base64EncodedString()
+            let accepted = try await post(Self.firing, basic, client, authorization: good)
+            let refused = try await post(Self.firing, basic, client, authorization: wrong)
+            #expect(accepted.status == .created)
+            #expect(refused.status == .unauthorized)
+        }
+        let open = try TestEnvironment.queueOnly { $0.alert.auth = .none }
+        try await open.makeApp().test(.router) { client in
+            let response = try await post(Self.firing, open, client, authorization: "")
+            #expect(response.status == .created)
+        }
+        #expect(open.logs.all.contains { $0.contains("accepts unauthenticated requests (alert.auth: none)") })
+        #expect(!basic.logs.all.contains { $0.contains("unauthenticated") })
+    }
+
+    @Test func slackSignaturesOutsideTheToleranceAreRefused() throws {
+        let signature = SlackRequestSignature(signingSecret: Secret("slack-signing-secret"))
+        let body = Data("payload=%7B%7D".utf8)
+        let now = Date(timeIntervalSince1970: 1_795_185_600)
+        let fresh = SlackRequestSignature.sign(body: body, timestamp: 1_795_185_600, secret: Secret("slack-signing-secret"))
+        #expect(throws: Never.self) { try signature.verify(signature: fresh, timestamp: "1795185600", body: body, now: now) }
+        #expect(throws: SlackRequestSignature.Failure.staleTimestamp) {
+            try signature.verify(signature: fresh, timestamp: "1795185600", body: body, now: now.addingTimeInterval(301))
+        }
+        #expect(throws: SlackRequestSignature.Failure.mismatch) {
+            try signature.verify(signature: fresh, timestamp: "1795185600", body: Data("payload=x".utf8), now: now)
+        }
+        #expect(throws: SlackRequestSignature.Failure.missingHeaders) {
+            try signature.verify(signature: nil, timestamp: "1795185600", body: body, now: now)
+        }
+    }
 }

@@ -27,6 +27,39 @@ import WebhookIn
         #expect(config.database == root.appendingPathComponent("data/inquest.sqlite").path)
         #expect(config.integrations.incidentIO.webhookSecrets == [.vault(name: "incident-io-webhook-secret")])
         #expect(config.integrations.incidentIO.policy.threshold == .p2)
+        #expect(
+            config.alert.auth
+                == .credentials(bearerToken: .vault(name: "alertmanager-token"), basicUsername: nil, basicPassword: nil))
+        #expect(config.alert.slack.templatePath == root.appendingPathComponent("config/slack_alert.mustache").path)
+        #expect(config.oncall.waitMinutes == 3)
+        #expect(config.oncall.pagerDuty.routingKey == nil)  // paging off until the key is set
+        #expect(config.oncall.pagerDuty.otherRoutingKeys.isEmpty)
+        #expect(config.oncall.incidentIO.metadata == ["team": "platform"])
+    }
+
+    @Test func alertAuthAndOncallKeys() throws {
+        let config = try parse(
+            """
+            alert:
+              auth: { basic_username: alertmanager, basic_password: env://AM_PASSWORD }
+            oncall:
+              provider: incident_io
+              wait_minutes: 0
+              pagerduty:
+                other_routing_keys: { infra: "${PD_INFRA}", unset: "${PD_UNSET:-}" }
+              incident_io:
+                other_alert_source_config_ids: { infra: 01INFRA }
+            """, environment: ["PD_INFRA": "pd-infra"])
+        #expect(config.alert.auth == .credentials(bearerToken: nil, basicUsername: "alertmanager", basicPassword: .environment(name: "AM_PASSWORD")))
+        #expect(config.oncall.provider == .incidentIO)
+        #expect(config.oncall.waitMinutes == 0)
+        #expect(config.oncall.pagerDuty.otherRoutingKeys == ["infra": .environment(name: "PD_INFRA")])
+        #expect(config.oncall.incidentIO.otherAlertSourceConfigIDs == ["infra": "01INFRA"])
+        #expect(try parse("alert:\n  auth: none\n").alert.auth == .none)
+        #expect(failure("alert:\n  auth: open\n")?.contains("alert.auth") == true)
+        #expect(failure("alert:\n  auth: { basic_username: am }\n")?.contains("needs both basic_username and basic_password") == true)
+        #expect(failure("oncall:\n  provider: opsgenie\n")?.contains("pagerduty") == true)
+        #expect(failure("oncall:\n  pagerduty: { default_severity: page }\n")?.contains("oncall.pagerduty.default_severity") == true)
     }
 
     @Test func emptyFileGivesDefaults() throws {
