@@ -12,6 +12,10 @@ public enum DeliveryResult: Sendable, Equatable {
     /// The provider refused the message itself (other 4xx, Slack `channel_not_found`): sending it again cannot
     /// help, so it is dead with the provider's reason.
     case rejected(String)
+    /// The message depends on an earlier one that is not delivered yet (an edit of a Slack post still queued):
+    /// look again after `after` without spending an attempt, so a long provider outage cannot kill the edit
+    /// before the post it edits; only `max_age` ends the wait.
+    case waiting(String, after: Duration)
 
     /// The usual HTTP judgement; providers refine it (Slack's `ok: false`, incident.io's 404 fallback).
     /// `describe` turns an error body into the provider's message.

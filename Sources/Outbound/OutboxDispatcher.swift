@@ -91,6 +91,15 @@ public struct OutboxDispatcher: Service {
             try await outbox.markDead(id, error: reason, now: now())
             metadata["error"] = "\(reason)"
             logger.error("outbound message rejected by provider; dead", metadata: metadata)
+        case .waiting(let reason, let after):
+            if settings.retry.allowsRetry(attempts: 0, createdAt: message.createdAt, now: now()) {
+                try await outbox.reschedule(
+                    id, at: now().addingTimeInterval(after.seconds), error: reason, countAttempt: false, now: now())
+            } else {
+                try await outbox.markDead(id, error: "\(reason) (gave up after max_age)", now: now())
+                metadata["error"] = "\(reason)"
+                logger.error("outbound message waited too long; dead", metadata: metadata)
+            }
         case .retry(let reason, let retryAfter):
             metadata["error"] = "\(reason)"
             if settings.retry.allowsRetry(attempts: message.attempts, createdAt: message.createdAt, now: now()) {

@@ -93,7 +93,7 @@ public struct SlackAPI: OutboundProvider {
             body["channel"] = previous["channel"] as String
             body["ts"] = previous["ts"] as String
         } else if message.operation == "update" {
-            return .retry("the message to update has not been posted yet", after: .seconds(2))
+            return .waiting("the message to update has not been posted yet", after: .seconds(2))
         } else {
             switch await channel(for: post) {
             case .success(let channel): body["channel"] = channel

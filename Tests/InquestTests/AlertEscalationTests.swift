@@ -77,8 +77,10 @@ import WebhookIn
     }
 
     /// Waits (in real time, briefly) until `condition` holds.
-    func eventually(_ condition: () -> Bool) async throws {
-        for _ in 0..<100 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+    /// Waits up to 10 s of real time for what the dispatcher does in the background; a timeout is a failure.
+    func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(condition(), "timed out waiting", sourceLocation: sourceLocation)
     }
 
     func count(_ sql: String, _ env: TestEnvironment) async throws -> Int {
@@ -212,6 +214,7 @@ import WebhookIn
         try await fakes.run { env in
             try await env.makeApp().test(.router) { client in
                 let id = try #require(try await post(Self.firing, env, client).json["incident_id"] as? String)
+                try await eventually { fakes.slack.requests.count >= 1 }  // the button exists once the post does
                 let (badHeaders, badBody) = interaction(id, user: "mallory", env, secret: "wrong-secret")
                 let bad = try await client.execute(uri: "/api/slack/interactions", method: .post, headers: badHeaders, body: badBody)
                 #expect(bad.status == .unauthorized)
@@ -320,6 +323,8 @@ import WebhookIn
             try await env.makeApp().test(.router) { client in
                 _ = try await post(Self.firing, env, client)
                 _ = try await post(Self.alert(status: "resolved"), env, client)
+                // The resolve edit waits for the post it edits, on the test clock: let the post land first.
+                try await eventually { fakes.slack.requests.count >= 1 }
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
                 try await Task.sleep(for: .milliseconds(1200))

@@ -261,6 +261,38 @@ import WebhookIn
         #expect(slack.requests.last?.body["channel"] as? String == "C05CHECKOUT1")
     }
 
+    @Test func anEditWaitsForItsPostWithoutSpendingAttempts() async throws {
+        let env = try TestEnvironment.queueOnly()
+        let clock = TestClock(env.now)
+        let slack = FakeProvider(fallback: { _ in Self.slackOK })
+        try await slack.run { url in
+            let dispatcher = try dispatcher(env, slackURL: url, clock: clock)
+            var edit = try slackMessage()
+            edit.operation = "update"
+            edit.dedupKey = "acknowledged"
+            try enqueue(edit, env)
+            // Longer than max_attempts (3 here) tries' worth of waiting: the edit stays pending, unspent.
+            for _ in 0..<5 {
+                #expect(try await dispatcher.runOnce())
+                clock.advance(2)
+            }
+            var message = try #require(try stored(env).first)
+            #expect(message.state == .pending)
+            #expect(message.attempts == 0)
+            #expect(message.lastError == "the message to update has not been posted yet")
+            #expect(slack.requests.isEmpty)
+
+            try enqueue(slackMessage(), env)
+            for _ in 0..<5 where slack.requests.count < 2 {
+                _ = try await dispatcher.runOnce()
+                clock.advance(2)
+            }
+            message = try #require(try stored(env).first)
+            #expect(message.state == .sent)
+        }
+        #expect(slack.requests.map(\.path) == ["/chat.postMessage", "/chat.update"])
+    }
+
     @Test func timeline404FallsBackToOneAttachment() async throws {
         let env = try TestEnvironment.queueOnly()
         let clock = TestClock(env.now)
