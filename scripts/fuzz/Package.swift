@@ -1,0 +1,16 @@
+// swift-tools-version:6.1
+// libFuzzer over WebhookIn's untrusted-input parsers. Its own package, like Benchmarks/, so normal builds never
+// compile it; `bash scripts/fuzz.sh [SECONDS]` builds it with `--sanitize=fuzzer --sanitize=address` and runs it.
+import PackageDescription
+
+let package = Package(
+    name: "inquest-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "inquest", path: "../..")],
+    targets: [
+        .executableTarget(
+            name: "FuzzWebhookIn",
+            dependencies: [.product(name: "WebhookIn", package: "inquest")]
+        )
+    ]
+)
