@@ -193,28 +193,31 @@ def kill_during_load(binary, short):
                     failed[0] += 1
                 time.sleep(0.05)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    time.sleep(2 if short else 5)
-    killed_with = len(accepted)
-    server.kill9()  # mid-load: requests in flight, investigations running
-    time.sleep(0.5)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    running_at_kill = server.sql("SELECT COUNT(*) FROM investigations WHERE status = 'running'")[0][0]
-    queued_at_kill = server.sql("SELECT COUNT(*) FROM investigations WHERE status = 'queued'")[0][0]
+    try:
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        time.sleep(2 if short else 5)
+        killed_with = len(accepted)
+        server.kill9()  # mid-load: requests in flight, investigations running
+        time.sleep(0.5)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        running_at_kill = server.sql("SELECT COUNT(*) FROM investigations WHERE status = 'running'")[0][0]
+        queued_at_kill = server.sql("SELECT COUNT(*) FROM investigations WHERE status = 'queued'")[0][0]
 
-    server.start()
-    stored = {row[0] for row in server.sql("SELECT id FROM incidents")}
-    missing = [i for i in accepted if i not in stored]
-    check(not missing, f"{len(missing)} deliveries answered 2xx are not stored, e.g. {missing[:3]}")
-    check(wait_until(lambda: server.sql(
-        "SELECT COUNT(*) FROM investigations WHERE status IN ('queued', 'running')")[0][0] == 0, 120),
-        "investigations did not all complete after the restart")
-    counts = dict(server.sql("SELECT status, COUNT(*) FROM investigations GROUP BY status"))
-    server.stop()
+        server.start()
+        stored = {row[0] for row in server.sql("SELECT id FROM incidents")}
+        missing = [i for i in accepted if i not in stored]
+        check(not missing, f"{len(missing)} deliveries answered 2xx are not stored, e.g. {missing[:3]}")
+        check(wait_until(lambda: server.sql(
+            "SELECT COUNT(*) FROM investigations WHERE status IN ('queued', 'running')")[0][0] == 0, 120),
+            "investigations did not all complete after the restart")
+        counts = dict(server.sql("SELECT status, COUNT(*) FROM investigations GROUP BY status"))
+    finally:
+        stop.set()
+        server.stop()
     done_lines = {}
     for line in server.logs():
         if '"investigation done"' in line:

@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // libFuzzer over WebhookIn's untrusted-input parsers. Its own package, like Benchmarks/, so normal builds never
-// compile it; `bash scripts/fuzz.sh [SECONDS]` builds it with `--sanitize=fuzzer --sanitize=address` and runs it.
+// compile it; `bash scripts/fuzz.sh [SECONDS]` builds it for libFuzzer with AddressSanitizer and runs it.
 import PackageDescription
 
 let package = Package(
