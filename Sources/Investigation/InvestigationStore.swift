@@ -7,11 +7,13 @@ public struct InvestigationStore: InvestigationQueue {
     public init() {}
 
     public func enqueue(_ request: InvestigationRequest, in db: Database) throws -> Int64 {
-        try db.execute(
+        // Cached: this runs once per accepted webhook delivery.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO investigations (incident_id, priority, reason, status, queued_at, not_before)
                 VALUES (?, ?, ?, 'queued', ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 request.incidentID, request.priority.rawValue, request.reason, request.queuedAt.unixTime,
                 request.notBefore.unixTime,

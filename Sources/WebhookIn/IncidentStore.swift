@@ -58,18 +58,19 @@ public struct IncidentStore: Sendable {
     {
         if case .ignored = event.kind { return (.ignored, []) }
         return try await deliveries.write { db in
-            try db.execute(
+            // Cached statements on this hot path: preparing each statement anew (and GRDB's authorizer callback per
+            // column it touches) cost a third of the ingest throughput.
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO webhook_deliveries (webhook_id, event_type, incident_id, outcome, received_at)
                     VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING
-                    """,
-                arguments: [deliveryID, event.eventType, event.incidentID, receivedAt.unixTime])
+                    """
+            ).execute(arguments: [deliveryID, event.eventType, event.incidentID, receivedAt.unixTime])
             guard db.changesCount == 1 else { return (.duplicate, []) }
 
             let (receipt, notes) = try apply(event.kind, deliveryID: deliveryID, at: receivedAt, in: db)
-            try db.execute(
-                sql: "UPDATE webhook_deliveries SET outcome = ? WHERE webhook_id = ?",
-                arguments: [receipt.status, deliveryID])
+            try db.cachedStatement(sql: "UPDATE webhook_deliveries SET outcome = ? WHERE webhook_id = ?")
+                .execute(arguments: [receipt.status, deliveryID])
             return (.accepted(receipt), notes)
         }
     }
@@ -172,7 +173,8 @@ public struct IncidentStore: Sendable {
         let (priority, known) = policy.priority(forSeverity: incident.severity?.name)
         let notes: [Note] = known ? [] : [.unknownSeverity(incident.severity?.name)]
         let updatedAt = incident.updatedAt.flatMap(Date.init(rfc3339:))
-        let existing = try IncidentRecord.fetchOne(db, key: incident.id)
+        let existing = try IncidentRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM incidents WHERE id = ?"), arguments: [incident.id])
         // Deliveries can arrive out of order: an older state never overwrites a newer one.
         let isStale = existing?.sourceUpdatedAt.map { stored in updatedAt.map { $0 < stored } ?? true } ?? false
 
@@ -181,7 +183,7 @@ public struct IncidentStore: Sendable {
             current = (existing.priority, existing.mode)
             try db.execute(sql: "UPDATE incidents SET last_event_at = ? WHERE id = ?", arguments: [now.unixTime, incident.id])
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO incidents (id, source, reference, name, severity, priority, mode, status_category,
                         slack_channel_id, source_created_at, source_updated_at, payload, decision, first_seen_at, last_event_at)
@@ -192,7 +194,8 @@ public struct IncidentStore: Sendable {
                         slack_channel_id = COALESCE(excluded.slack_channel_id, incidents.slack_channel_id),
                         source_created_at = excluded.source_created_at, source_updated_at = excluded.source_updated_at,
                         payload = excluded.payload, last_event_at = excluded.last_event_at
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     incident.id, incident.reference, incident.name, incident.severity?.name, priority.rawValue,
                     incident.mode, incident.incidentStatus?.category,
@@ -243,13 +246,13 @@ public struct IncidentStore: Sendable {
         let request = InvestigationRequest(
             incidentID: incidentID, priority: priority, reason: reason, queuedAt: now, notBefore: notBefore)
         let investigationID = try queue.enqueue(request, in: db)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE incidents SET decision = 'queued', investigation_id = ?, investigated_priority = ?,
                     investigation_queued_at = ?
                 WHERE id = ?
-                """,
-            arguments: [investigationID, priority.rawValue, request.notBefore.unixTime, incidentID])
+                """
+        ).execute(arguments: [investigationID, priority.rawValue, request.notBefore.unixTime, incidentID])
         return Receipt(incidentID: incidentID, investigationID: investigationID, priority: priority, status: "queued")
     }
 
