@@ -33,6 +33,7 @@ final class BenchmarkServer: Sendable {
         config.database = directory.appendingPathComponent("inquest.sqlite").path
         config.logLevel = .warning
         config.investigations.enabled = false
+        config.alert.enabled = false  // measures incident.io and change ingest only
         config.integrations.incidentIO.webhookSecrets = [.environment(name: "BENCH_WEBHOOK_SECRET")]
         config.changes.ingestToken = .environment(name: "BENCH_INGEST_TOKEN")
         config.linkSigningKey = .environment(name: "BENCH_LINK_KEY")
