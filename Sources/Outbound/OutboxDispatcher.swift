@@ -92,7 +92,7 @@ public struct OutboxDispatcher: Service {
             metadata["error"] = "\(reason)"
             logger.error("outbound message rejected by provider; dead", metadata: metadata)
         case .waiting(let reason, let after):
-            if settings.retry.allowsRetry(attempts: 0, createdAt: message.createdAt, now: now()) {
+            if settings.retry.isYoung(createdAt: message.createdAt, now: now()) {
                 try await outbox.reschedule(
                     id, at: now().addingTimeInterval(after.seconds), error: reason, countAttempt: false, now: now())
             } else {

@@ -25,6 +25,11 @@ public struct RetryPolicy: Sendable {
 
     /// Whether a message that failed its `attempts`-th time, created at `createdAt`, gets another try.
     public func allowsRetry(attempts: Int, createdAt: Date, now: Date) -> Bool {
-        attempts < maxAttempts && now.timeIntervalSince(createdAt) < maxAge.seconds
+        attempts < maxAttempts && isYoung(createdAt: createdAt, now: now)
+    }
+
+    /// Whether a message created at `createdAt` is still within `maxAge`, the only limit on waiting.
+    public func isYoung(createdAt: Date, now: Date) -> Bool {
+        now.timeIntervalSince(createdAt) < maxAge.seconds
     }
 }

@@ -249,9 +249,7 @@ import WebhookIn
     }
 
     func deliver(_ body: Data, _ env: TestEnvironment, _ client: some TestClientProtocol) async throws -> [String: Any] {
-        try await client.execute(
-            uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body)
-        ).json
+        try await env.deliver(body, with: client).json
     }
 
     func finishInvestigations(_ env: TestEnvironment) throws {

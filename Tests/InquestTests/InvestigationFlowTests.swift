@@ -47,9 +47,7 @@ import WebhookIn
     func queueFixtureIncident(_ env: TestEnvironment) async throws {
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
-            let response = try await client.execute(
-                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                body: ByteBuffer(bytes: body))
+            let response = try await env.deliver(body, with: client)
             #expect(response.json["status"] as? String == "queued")
         }
     }
@@ -74,9 +72,7 @@ import WebhookIn
             let ingested = try await post(workedExample, env, client)
             #expect(ingested.status == .created)
             #expect(ingested.json["inserted"] as? Int == 4)
-            let delivered = try await client.execute(
-                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                body: ByteBuffer(bytes: body))
+            let delivered = try await env.deliver(body, with: client)
             #expect(delivered.json["status"] as? String == "queued")
 
             #expect(try await worker(env).runOnce())

@@ -22,6 +22,15 @@ import WebhookIn
             at: Date(timeIntervalSince1970: 1_795_185_600))
     }
 
+    /// Slack and incident.io pointed at the fake servers, with tokens the tests look for in logs and the outbox.
+    static func useFakeProviders(_ config: inout InquestConfig, slackURL: String, incidentIOURL: String) {
+        config.integrations.slack.token = .literal(Secret("xoxb-slack-token-secret"))
+        config.integrations.slack.apiBaseURL = slackURL
+        config.integrations.slack.templatePath = repositoryFile("config/slack_findings.mustache")
+        config.integrations.incidentIO.apiKey = .literal(Secret("inc-api-key-secret"))
+        config.integrations.incidentIO.apiBaseURL = incidentIOURL
+    }
+
     func dispatcher(
         _ env: TestEnvironment, slackURL: String? = nil, incidentIOURL: String? = nil, clock: TestClock,
         logs: LogCapture? = nil
@@ -63,11 +72,7 @@ import WebhookIn
         try await slack.run { slackURL in
             try await incidentIO.run { incidentIOURL in
                 let env = try TestEnvironment { config in
-                    config.integrations.slack.token = .literal(Secret("xoxb-slack-token-secret"))
-                    config.integrations.slack.apiBaseURL = slackURL
-                    config.integrations.slack.templatePath = Self.repositoryFile("config/slack_findings.mustache")
-                    config.integrations.incidentIO.apiKey = .literal(Secret("inc-api-key-secret"))
-                    config.integrations.incidentIO.apiBaseURL = incidentIOURL
+                    Self.useFakeProviders(&config, slackURL: slackURL, incidentIOURL: incidentIOURL)
                     config.services = [
                         .init(name: "checkout-service", dependsOn: ["payment-gateway"]), .init(name: "payment-gateway"),
                     ]
@@ -75,9 +80,7 @@ import WebhookIn
                 _ = try await ChangeLog(database: env.database()).ingest(Self.workedExampleChanges)
                 let body = try Fixtures.data("incident-created.json")
                 try await env.makeApp().test(.router) { client in
-                    let response = try await client.execute(
-                        uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                        body: ByteBuffer(bytes: body))
+                    let response = try await env.deliver(body, with: client)
                     #expect(response.status == .accepted)
                     for _ in 0..<100 where slack.requests.count < 1 || incidentIO.requests.count < 3 {
                         try await Task.sleep(for: .milliseconds(50))
@@ -115,17 +118,11 @@ import WebhookIn
         try await slack.run { slackURL in
             try await incidentIO.run { incidentIOURL in
                 let env = try TestEnvironment { config in
-                    config.integrations.slack.token = .literal(Secret("xoxb-slack-token-secret"))
-                    config.integrations.slack.apiBaseURL = slackURL
-                    config.integrations.slack.templatePath = Self.repositoryFile("config/slack_findings.mustache")
-                    config.integrations.incidentIO.apiKey = .literal(Secret("inc-api-key-secret"))
-                    config.integrations.incidentIO.apiBaseURL = incidentIOURL
+                    Self.useFakeProviders(&config, slackURL: slackURL, incidentIOURL: incidentIOURL)
                     config.integrations.incidentIO.timelineEntryTypes = [.investigationComplete]
                 }
                 @Sendable func deliver(_ body: Data, client: some TestClientProtocol) async throws {
-                    let response = try await client.execute(
-                        uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                        body: ByteBuffer(bytes: body))
+                    let response = try await env.deliver(body, with: client)
                     #expect(response.status == .accepted)
                 }
                 @Sendable func settle(slackPosts: Int) async throws {
@@ -385,9 +382,7 @@ import WebhookIn
         let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
-            _ = try await client.execute(
-                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                body: ByteBuffer(bytes: body))
+            _ = try await env.deliver(body, with: client)
             let denied = try await client.execute(uri: "/investigations/1?token=wrong", method: .get)
             #expect(denied.status == .forbidden)
             let admin = try await client.execute(

@@ -51,9 +51,7 @@ import WebhookIn
         let env = try TestEnvironment.queueOnly()
         let body = Self.delivery()
         try await env.makeApp().test(.router) { client in
-            let response = try await client.execute(
-                uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                body: ByteBuffer(bytes: body))
+            let response = try await env.deliver(body, with: client)
             #expect(response.status == .accepted)
             #expect(
                 response.json["status"] as? String
@@ -74,9 +72,7 @@ import WebhookIn
             }
             let body = Self.delivery()
             try await env.makeApp().test(.router) { client in
-                let response = try await client.execute(
-                    uri: "/api/incident-io/webhook", method: .post, headers: env.signedHeaders(for: body),
-                    body: ByteBuffer(bytes: body))
+                let response = try await env.deliver(body, with: client)
                 #expect(response.status == .accepted)
                 #expect(response.json["status"] as? String == "fetching")
                 for _ in 0..<100 where try incident(env)?.decision != "queued" {

@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SECRETS = {  # handed to the server through env:// references; none may appear in a log line
@@ -71,24 +72,18 @@ def wait_until(condition, timeout, interval=0.2):
 class Server:
     """One `inquest serve` process at a time, on a config of the scenario's; logs append to one file."""
 
-    def __init__(self, binary, work, config):
+    def __init__(self, binary, work, yaml="", database=None):
         self.binary, self.work = binary, work
         self.port = free_port()
         self.log_path = os.path.join(work, "serve.log")
         self.config_path = os.path.join(work, "inquest.yaml")
+        self.database = database or os.path.join(work, "inquest.sqlite")
+        self.process = None
         shutil.copytree(os.path.join(REPO, "vault-dev"), os.path.join(work, "vault-dev"))
         with open(self.config_path, "w") as f:
             f.write(f"host: 127.0.0.1\nport: {self.port}\npublic_host: http://127.0.0.1:{self.port}\n"
-                    f"database: {config.pop('database', os.path.join(work, 'inquest.sqlite'))}\n"
-                    f"vault_dev_path: {os.path.join(work, 'vault-dev')}\nlog_level: info\n")
-            f.write(config.pop("yaml", ""))
-        self.database = self.read_config_database()
-        self.process = None
-
-    def read_config_database(self):
-        for line in open(self.config_path):
-            if line.startswith("database: "):
-                return line.split(": ", 1)[1].strip()
+                    f"database: {self.database}\nvault_dev_path: {os.path.join(work, 'vault-dev')}\n"
+                    f"log_level: info\n{yaml}")
 
     def start(self):
         log = open(self.log_path, "a")
@@ -170,7 +165,7 @@ def percentile(values, p):
 # 1 ────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 def kill_during_load(binary, short):
     work = tempfile.mkdtemp(prefix="faults-load-")
-    server = Server(binary, work, {"yaml": "investigations: { enabled: true, concurrency: 2 }\n"})
+    server = Server(binary, work, yaml="investigations: { enabled: true, concurrency: 2 }\n")
     signer = Signer()
     server.start()
     accepted, failed, lock, stop = [], [0], threading.Lock(), threading.Event()
@@ -218,11 +213,8 @@ def kill_during_load(binary, short):
     finally:
         stop.set()
         server.stop()
-    done_lines = {}
-    for line in server.logs():
-        if '"investigation done"' in line:
-            key = json.loads(line).get("investigation_id")
-            done_lines[key] = done_lines.get(key, 0) + 1
+    done_lines = Counter(json.loads(line).get("investigation_id") for line in server.logs()
+                         if '"investigation done"' in line)
     twice = [k for k, n in done_lines.items() if n > 1]
     check(counts.get("done", 0) == len(stored) and set(counts) == {"done"},
           f"investigations {counts} for {len(stored)} incidents")
@@ -322,7 +314,7 @@ def kill_escalations(binary, short):
     work = tempfile.mkdtemp(prefix="faults-escalations-")
     fakes = Fakes()
     fakes.start()
-    server = Server(binary, work, {"yaml": fakes.yaml(wait_minutes=1)})
+    server = Server(binary, work, yaml=fakes.yaml(wait_minutes=1))
     try:
         server.start()
         # A: the process is killed, restarted at once, and is up when they fall due.
@@ -379,7 +371,7 @@ def kill_escalations(binary, short):
 def provider_faults(binary, short):
     work = tempfile.mkdtemp(prefix="faults-providers-")
     fakes = Fakes(mode="chaos")
-    server = Server(binary, work, {"yaml": fakes.yaml(wait_minutes=0)})
+    server = Server(binary, work, yaml=fakes.yaml(wait_minutes=0))
     signer = Signer()
     latencies, statuses = [], []
     stop = threading.Event()
@@ -430,11 +422,7 @@ def provider_faults(binary, short):
     reasons = sorted(r[2] or "" for r in dead)
     check(len(dead) == 2 and any("channel_not_found" in r for r in reasons) and any("HTTP 400" in r for r in reasons),
           f"dead letter should hold the CDEAD post and the invalid routing key page, holds {reasons}")
-    applied = {}
-    for r in seen:
-        if r["applied"]:
-            applied.setdefault((r["provider"], r["identity"]), 0)
-            applied[(r["provider"], r["identity"])] += 1
+    applied = Counter((r["provider"], r["identity"]) for r in seen if r["applied"])
     family = {"slack": "slack", "slack_alert": "slack", "incident_io": "incident_io", "pagerduty": "pagerduty"}
     for provider in ("slack", "incident_io", "pagerduty"):
         expected = sum(1 for r in sent if family.get(r[0], r[0]) == provider)
@@ -443,9 +431,7 @@ def provider_faults(binary, short):
     duplicate_posts = [k for k, n in applied.items() if k[0] == "slack" and k[1].startswith("post:") and n > 1]
     check(not duplicate_posts, f"Slack posts applied twice: {duplicate_posts}")
     resent_by_key = sum(n - 1 for k, n in applied.items() if k[0] != "slack")
-    faults = {}
-    for r in seen:
-        faults[r["fault"] or ("dead" if r["dead"] else "ok")] = faults.get(r["fault"] or ("dead" if r["dead"] else "ok"), 0) + 1
+    faults = dict(Counter(r["fault"] or ("dead" if r["dead"] else "ok") for r in seen))
     refused = sum(r[3] for r in rows) - len(seen)  # attempts that never reached a provider
     check(statuses and all(200 <= s < 300 for s in statuses), f"webhook answers during faults: {set(statuses)}")
     p99 = percentile(latencies, 0.99)
@@ -465,8 +451,8 @@ def disk_full(binary, short):
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount], capture_output=True).returncode != 0:
         print("RESULT disk-full SKIPPED: mounting a small tmpfs needs root (CAP_SYS_ADMIN)")
         return []
-    server = Server(binary, work, {"database": os.path.join(mount, "inquest.sqlite"),
-                                   "yaml": "investigations: { enabled: false }\n"})
+    server = Server(binary, work, yaml="investigations: { enabled: false }\n",
+                    database=os.path.join(mount, "inquest.sqlite"))
     signer = Signer()
     accepted, refused = [], []
 

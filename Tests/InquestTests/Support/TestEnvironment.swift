@@ -82,6 +82,12 @@ final class TestEnvironment: Sendable {
             HTTPField.Name("webhook-signature")!: signature,
         ]
     }
+
+    /// Posts `body` to the incident.io webhook, signed as incident.io would.
+    func deliver(_ body: Data, with client: some TestClientProtocol) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/api/incident-io/webhook", method: .post, headers: signedHeaders(for: body), body: ByteBuffer(bytes: body))
+    }
 }
 
 extension TestResponse {
