@@ -357,7 +357,12 @@ import WebhookIn
         try await fakes.run { env in
             try await env.makeApp().test(.router) { client in
                 _ = try await post(Self.firing, query: "?oncall_wait_minutes=0", env, client)
-                try await eventually { fakes.pagerDuty.requests.count >= 1 }
+                // The retry is scheduled from the clock when the 500 is handled, so move time only after that.
+                try await eventually {
+                    (try? env.database().read { db in
+                        try String.fetchOne(db, sql: "SELECT last_error FROM outbox_messages WHERE provider = 'pagerduty'")
+                    }) != nil
+                }
                 env.clock.advance(5)  // past the first backoff (at most 2 s)
                 try await eventually { fakes.pagerDuty.requests.count >= 2 }
                 try await Task.sleep(for: .milliseconds(1200))
