@@ -19,3 +19,10 @@ if ! command -v swift >/dev/null; then
     echo "Swift 6.1 or newer is required: https://www.swift.org/install/linux/" >&2
     exit 1
 fi
+
+# The vendor-contract tests check request bodies with python's jsonschema (4.18+, with `referencing`).
+if ! python3 -c "import jsonschema, referencing, rfc3339_validator" 2>/dev/null; then
+    echo "installing: python jsonschema"
+    python3 -m pip install --quiet "jsonschema>=4.18" rfc3339-validator 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages "jsonschema>=4.18" rfc3339-validator
+fi

@@ -41,12 +41,24 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         let resolver = SecretResolver(
             vaultDevPath: config.vaultDevPath, environment: dependencies.environment, httpClient: httpClient,
             logger: logger)
+        let lock = try DatabaseLock(database: config.database)
         let database = try InquestDatabase.open(path: config.database)
+        let file = try DatabaseFileGuard(path: config.database)
         let queue = InvestigationStore()
+        let links = SignedLinks(
+            signingKey: try await resolver.resolve(config.linkSigningKey, usedAt: "link_signing_key"),
+            publicHost: config.publicHost)
+        var readers: [BearerToken] = []
+        for (key, reference) in [("read_token", config.readToken), ("admin_token", config.adminToken)] {
+            if let reference { readers.append(BearerToken(try await resolver.resolve(reference, usedAt: key))) }
+        }
+        let readAccess = ReadAccess(tokens: readers, pageToken: { links.verify($0, for: $1) })
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        HealthController(database: database).addRoutes(to: router)
+        router.add(middleware: RequestBodyBudgetMiddleware(budget: RequestBodyBudget(capacity: config.http.maxBodyBytesInFlight)))
+        router.add(middleware: DatabaseFileGuardMiddleware(guardian: file))
+        HealthController(database: database, file: file).addRoutes(to: router)
 
         var maintenance: [MaintenanceService.Task] = []
         var incidentStore: IncidentStore?
@@ -66,7 +78,8 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                     try await store.pruneDeliveries(before: dependencies.now().addingTimeInterval(-7 * 86400))
                 })
             IncidentIOWebhookController(
-                verifier: verifier, store: store, queue: queue, database: database, now: dependencies.now
+                verifier: verifier, store: store, queue: queue, database: database, readAccess: readAccess,
+                now: dependencies.now
             ).addRoutes(to: router)
         }
 
@@ -76,7 +89,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         }
         InvestigationController(
             database: database, input: ChangeInput(pagerDutyServiceKey: config.changes.pagerDutyServiceKey),
-            ingestToken: ingestToken, now: dependencies.now
+            ingestToken: ingestToken, readAccess: readAccess, now: dependencies.now
         ).addRoutes(to: router)
         let changeLog = ChangeLog(database: database)
         maintenance.append(
@@ -84,9 +97,6 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                 try await changeLog.prune(
                     before: dependencies.now().addingTimeInterval(-Double(config.changes.retentionDays) * 86400))
             })
-        let links = SignedLinks(
-            signingKey: try await resolver.resolve(config.linkSigningKey, usedAt: "link_signing_key"),
-            publicHost: config.publicHost)
         let alerts = try await buildAlerts(
             config: config, database: database, resolver: resolver, httpClient: httpClient, links: links, router: router,
             dependencies: dependencies)
@@ -101,11 +111,15 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
 
         var app = Application(
             router: router,
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.name),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.http.idleTimeoutSeconds * 1000)))),
+            configuration: .init(
+                address: .hostname(config.host, port: config.port), serverName: config.name,
+                availableConnectionsDelegate: .maximum(config.http.effectiveMaxConnections, logger: logger)),
             logger: logger)
         app.addServices(
             ShutdownService(name: "database") {
                 try database.close()
+                lock.release()
                 logger.info("database closed")
             },
             ShutdownService(name: "http-client") { try await httpClient.shutdown() },

@@ -19,6 +19,8 @@ public struct InquestConfig: Sendable, Equatable {
     public var vaultDevPath = "vault-dev"
     /// Bearer token for the admin API (`/api/outbox`) and for opening any investigation page; unset disables both.
     public var adminToken: SecretReference? = .vault(name: "admin-token")
+    /// Bearer token for reading findings, incidents and the change log over the API (the admin token works too).
+    public var readToken: SecretReference? = .vault(name: "read-token")
     /// Signs the tokens in investigation page links.
     public var linkSigningKey: SecretReference = .vault(name: "link-signing-key")
     public var integrations = Integrations()
@@ -28,6 +30,7 @@ public struct InquestConfig: Sendable, Equatable {
     public var changes = Changes()
     public var correlation = CorrelationSettings()
     public var investigations = InvestigationWorker.Settings()
+    public var http = HTTP()
     public var services: [ServiceCatalog.Service] = []
 
     public init() {}
@@ -94,6 +97,7 @@ extension InquestConfig: Decodable {
             keys: [
                 "name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "admin_token",
                 "link_signing_key", "integrations", "alert", "oncall", "outbound", "changes", "correlation", "investigations", "services",
+                "http", "read_token",
             ])
         let defaults = InquestConfig()
         name = try section("name", default: defaults.name)
@@ -115,6 +119,8 @@ extension InquestConfig: Decodable {
         oncall = try section("oncall", default: defaults.oncall)
         outbound = try section("outbound", default: defaults.outbound)
         changes = try section("changes", default: defaults.changes)
+        http = try section("http", default: defaults.http)
+        readToken = section.contains("read_token") ? try section.secret("read_token") : defaults.readToken
         correlation =
             try section.optional("correlation").map { (value: CorrelationConfig) in value.settings }
             ?? defaults.correlation

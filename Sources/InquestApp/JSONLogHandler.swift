@@ -4,7 +4,9 @@ import Logging
 /// Writes one JSON object per log line: `{"ts", "level", "label", "message", …metadata}`.
 ///
 /// Structured lines are what log pipelines index; metadata values are stringified, and Hummingbird's request id
-/// (`hb.request.id`) appears as `request_id`.
+/// (`hb.request.id`) appears as `request_id`. Every value is cut to ``maximumValueLength`` characters: many carry
+/// what a client sent (a `webhook-id`, a reason quoting a header), and a hostile client must not be able to write
+/// kilobytes of log per request.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -38,15 +40,23 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(provided, uniquingKeysWith: { $1 })
             .merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
         {
-            fields[key == "hb.request.id" ? "request_id" : key] = "\(value)"
+            fields[key == "hb.request.id" ? "request_id" : key] = Self.bounded("\(value)")
         }
         fields["ts"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
         fields["level"] = event.level.rawValue
         fields["label"] = label
-        fields["message"] = "\(event.message)"
+        fields["message"] = Self.bounded("\(event.message)")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(fields) else { return }
         write(String(decoding: data, as: UTF8.self))
+    }
+
+    public static let maximumValueLength = 512
+
+    /// The value, or its first characters and how long it was.
+    static func bounded(_ value: String) -> String {
+        guard value.utf8.count > maximumValueLength else { return value }
+        return "\(value.prefix(maximumValueLength))… (\(value.utf8.count) bytes, truncated)"
     }
 }

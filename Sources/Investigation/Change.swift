@@ -63,6 +63,24 @@ public struct Change: Sendable, Equatable, Codable, FetchableRecord, Persistable
         case occurredAt = "occurred_at"
     }
 
+    /// `url` when it is an http(s) address, fit to put in an HTML, Markdown or Slack link: characters that end or
+    /// split a link there (`|`, `<`, `>`, `(`, `)`, quotes, spaces) are percent-encoded. Nil for any other scheme
+    /// (`javascript:`, `data:`), so a change sender cannot make a link run code.
+    public var linkURL: String? {
+        guard let url, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", parsed.host?.isEmpty == false
+        else { return nil }
+        var safe = ""
+        for scalar in url.unicodeScalars {
+            if "|<>()\"' `\\".unicodeScalars.contains(scalar) || scalar.value < 0x21 || scalar.value == 0x7F {
+                safe += String(format: "%%%02X", scalar.value)
+            } else {
+                safe.unicodeScalars.append(scalar)
+            }
+        }
+        return safe
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -10,7 +10,7 @@ extension Findings {
                 lines.append(
                     "\(cause.rank). **\(Self.describe(cause.change))** at \(Self.time(cause.change.occurredAt)) UTC — "
                         + "\(Self.percent(cause.confidence)) (\(cause.band.rawValue)), score \(Int(cause.score.rounded()))/100"
-                        + (cause.change.author.map { ", by \($0)" } ?? "") + (cause.change.url.map { ", [link](\($0))" } ?? ""))
+                        + (cause.change.author.map { ", by \($0)" } ?? "") + (cause.change.linkURL.map { ", [link](\($0))" } ?? ""))
                 for factor in cause.factors {
                     lines.append("   - \(factor.name): \(Int(factor.points.rounded()))/\(Int(factor.weight)) — \(factor.reason)")
                 }

@@ -170,10 +170,16 @@ extension Findings {
     }
 
     /// `payment-gateway deploy v2.1.0 (Deploy payment-gateway v2.1.0)`: how every message names a change.
+    /// A change as a one-line label. Its summary is cut to ``summaryInLabel`` characters: senders put whole
+    /// release notes there, and the label goes into titles, Slack blocks and timeline items.
     public static func describe(_ change: Change) -> String {
         let kind = change.kind == .featureFlag ? "flag change" : change.kind.rawValue
-        return "\(change.service) \(kind)" + (change.version.map { " \($0)" } ?? "") + " (\(change.summary))"
+        let summary =
+            change.summary.count > summaryInLabel ? change.summary.prefix(summaryInLabel - 1) + "…" : change.summary
+        return "\(change.service) \(kind)" + (change.version.map { " \($0)" } ?? "") + " (\(summary))"
     }
+
+    public static let summaryInLabel = 160
 
     /// `2026-11-20 14:30:00`, UTC.
     public static func time(_ date: Date) -> String {

@@ -11,12 +11,15 @@ public struct InvestigationController: Sendable {
     private let changeLog: ChangeLog
     private let input: ChangeInput
     private let ingestToken: BearerToken?
+    private let readAccess: ReadAccess
     private let now: @Sendable () -> Date
 
     /// - Parameter ingestToken: required on `POST /api/changes`; nil leaves ingest disabled (403).
     public init(
-        database: any DatabaseWriter, input: ChangeInput, ingestToken: BearerToken?, now: @escaping @Sendable () -> Date
+        database: any DatabaseWriter, input: ChangeInput, ingestToken: BearerToken?, readAccess: ReadAccess,
+        now: @escaping @Sendable () -> Date
     ) {
+        self.readAccess = readAccess
         self.database = database
         self.changeLog = ChangeLog(database: database)
         self.input = input
@@ -26,17 +29,24 @@ public struct InvestigationController: Sendable {
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/changes") { request, context in try await ingest(request, context: context) }
-        router.get("/api/changes") { request, _ in try await list(request) }
+        router.get("/api/changes") { request, _ in
+            try readAccess.require(request)
+            return try await list(request)
+        }
         router.get("/api/investigations/{id}") { request, context in
+            let token = try readAccess.linkToken(request)
             guard let id = Int64(try context.parameters.require("id")) else {
                 throw HTTPError(.badRequest, message: "investigation id must be a number")
             }
-            return try await show(where: "id = ?", [id], request: request, missing: "no investigation \(id)")
+            return try await show(
+                where: "id = ?", [id], request: request, linkToken: token, missing: "no investigation \(id)")
         }
         router.get("/api/incidents/{id}/investigation") { request, context in
+            let token = try readAccess.linkToken(request)
             let id = try context.parameters.require("id")
             return try await show(
-                where: "incident_id = ? ORDER BY id DESC", [id], request: request, missing: "no investigation for incident \(id)")
+                where: "incident_id = ? ORDER BY id DESC", [id], request: request, linkToken: token,
+                missing: "no investigation for incident \(id)")
         }
     }
 
@@ -79,9 +89,12 @@ public struct InvestigationController: Sendable {
         return try jsonResponse(["changes": changes.map(ChangeView.init)], status: .ok)
     }
 
-    private func show(where condition: String, _ arguments: StatementArguments, request: Request, missing: String)
-        async throws -> Response
-    {
+    /// - Parameter linkToken: a page link's token the found investigation must match; nil when a bearer token
+    ///   already admitted the request. A token for a missing investigation answers 401 too, so a link cannot probe
+    ///   for other ids.
+    private func show(
+        where condition: String, _ arguments: StatementArguments, request: Request, linkToken: String?, missing: String
+    ) async throws -> Response {
         let row = try await database.read { db in
             try Row.fetchOne(
                 db,
@@ -91,7 +104,9 @@ public struct InvestigationController: Sendable {
                     """,
                 arguments: arguments)
         }
+        if linkToken != nil, row == nil { try readAccess.check(linkToken: linkToken, investigationID: -1) }
         guard let row else { throw HTTPError(.notFound, message: missing) }
+        try readAccess.check(linkToken: linkToken, investigationID: row["id"])
         let findingsJSON: String? = row["findings"]
         if request.headers[.accept]?.contains("text/markdown") == true {
             guard let findingsJSON, let findings = try? JSONDecoder.findings.decode(Findings.self, from: Data(findingsJSON.utf8))

@@ -30,8 +30,8 @@ public struct AckController: Sendable {
         router.post("/api/incidents/ack/{id}") { request, context in
             let (id, _) = try authorize(request, context: context)
             let form = try await request.body.collect(upTo: 16 << 10)
-            let name = Self.formValue("by", in: String(buffer: form))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let by = String((name?.isEmpty == false ? name! : "someone (ack link)").prefix(100))
+            let typed = try? URLEncodedFormDecoder().decode(AckForm.self, from: String(buffer: form))
+            let by = Self.displayName(typed?.by) ?? "someone (ack link)"
             let message: String
             switch try await escalations.acknowledge(id, by: by, at: now()) {
             case .unknownIncident: throw HTTPError(.notFound, message: "no incident \(id)")
@@ -56,16 +56,25 @@ public struct AckController: Sendable {
     private func page(_ data: [String: Any]) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"],
+            headers: TokenPageHeaders.html(
+                contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
             body: .init(byteBuffer: ByteBuffer(string: Self.template.render(data))))
     }
 
-    static func formValue(_ name: String, in body: String) -> String? {
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ") }
-            if parts.first?.removingPercentEncoding == name { return parts.count > 1 ? parts[1].removingPercentEncoding : "" }
-        }
-        return nil
+    private struct AckForm: Decodable {
+        var by: String?
+    }
+
+    /// The name typed on the page as one line of at most 100 characters: newlines, tabs and other control or
+    /// format characters become single spaces, so a name cannot add lines to the Slack message it appears in.
+    public static func displayName(_ typed: String?) -> String? {
+        let words = (typed ?? "").unicodeScalars
+            .split { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+                || $0.properties.isWhitespace || $0.properties.generalCategory == .lineSeparator
+                || $0.properties.generalCategory == .paragraphSeparator }
+            .map { String(String.UnicodeScalarView($0)) }
+        let name = String(words.joined(separator: " ").prefix(100))
+        return name.isEmpty ? nil : name
     }
 
     // HTML-escaped by default; no scripts.

@@ -71,7 +71,7 @@ public struct FindingsOutbox: FindingsSink {
                     provider: "incident_io", operation: "incident_update", target: incidentID, dedupKey: key,
                     payload: IncidentIOAPI.IncidentUpdate(
                         incidentID: incidentID, idempotencyKey: key,
-                        message: "Inquest: \(findings.summary) Details: \(page)"),
+                        message: "Inquest: \(findings.summary) Details: \(page)", pageURL: page),
                     at: finishedAt),
                 in: db)
         case nil:

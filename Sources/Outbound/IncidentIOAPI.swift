@@ -55,22 +55,26 @@ public final class IncidentIOAPI: OutboundProvider {
         }
     }
 
-    /// `incident_update` payload.
+    /// `incident_update` payload, and the page to attach if the account has no incident updates API.
     public struct IncidentUpdate: Codable, Sendable, Equatable {
         public var incidentID: String
         public var idempotencyKey: String
         public var message: String
+        /// Nil in messages queued before the fallback existed.
+        public var pageURL: String?
 
-        public init(incidentID: String, idempotencyKey: String, message: String) {
+        public init(incidentID: String, idempotencyKey: String, message: String, pageURL: String?) {
             self.incidentID = incidentID
             self.idempotencyKey = idempotencyKey
             self.message = message
+            self.pageURL = pageURL
         }
 
         enum CodingKeys: String, CodingKey {
             case message
             case incidentID = "incident_id"
             case idempotencyKey = "idempotency_key"
+            case pageURL = "page_url"
         }
     }
 
@@ -111,8 +115,7 @@ public final class IncidentIOAPI: OutboundProvider {
             case "timeline_item":
                 return try await timelineItem(message.decodePayload(as: TimelineItem.self))
             case "incident_update":
-                let update = try message.decodePayload(as: IncidentUpdate.self)
-                return await post("/v2/incident_updates", update)
+                return try await incidentUpdate(message.decodePayload(as: IncidentUpdate.self))
             default:
                 return .rejected("unknown incident.io operation \(message.operation)")
             }
@@ -148,10 +151,33 @@ public final class IncidentIOAPI: OutboundProvider {
                 incident_id: item.incidentID, idempotency_key: item.idempotencyKey, title: item.title,
                 timestamp: item.timestamp, description: item.description))
         guard case .rejected(let reason) = result, reason.hasPrefix("HTTP 404") else { return result }
-        if !fallbackLogged.withLock({ logged in defer { logged = true }; return logged }) {
-            logger.warning("incident.io timeline API answered 404; attaching the investigation page instead")
-        }
+        logFallbackOnce("timeline items")
         guard item.attachOnFallback else { return .sent }
+        return await attach(item.pageURL, to: item.incidentID)
+    }
+
+    private func incidentUpdate(_ update: IncidentUpdate) async -> DeliveryResult {
+        struct Body: Encodable {
+            var incident_id, idempotency_key, message: String
+        }
+        let result = await post(
+            "/v2/incident_updates",
+            Body(incident_id: update.incidentID, idempotency_key: update.idempotencyKey, message: update.message))
+        guard case .rejected(let reason) = result, reason.hasPrefix("HTTP 404"), let page = update.pageURL else {
+            return result
+        }
+        logFallbackOnce("incident updates")
+        return await attach(page, to: update.incidentID)
+    }
+
+    /// Accounts whose API predates an endpoint answer 404; said once per process, not per message.
+    private func logFallbackOnce(_ endpoint: String) {
+        if !fallbackLogged.withLock({ logged in defer { logged = true }; return logged }) {
+            logger.warning("incident.io \(endpoint) API answered 404; attaching the investigation page instead")
+        }
+    }
+
+    private func attach(_ pageURL: String, to incidentID: String) async -> DeliveryResult {
         struct Attachment: Encodable {
             struct Resource: Encodable { var resource_type = "arbitrary_url", url, title: String }
             var incident_id: String
@@ -159,7 +185,7 @@ public final class IncidentIOAPI: OutboundProvider {
         }
         return await post(
             "/v1/incident_attachments",
-            Attachment(incident_id: item.incidentID, resource: .init(url: item.pageURL, title: "Inquest investigation")))
+            Attachment(incident_id: incidentID, resource: .init(url: pageURL, title: "Inquest investigation")))
     }
 
     private var auth: [(String, String)] { [("authorization", "Bearer \(settings.apiKey.reveal())")] }

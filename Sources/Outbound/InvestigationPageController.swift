@@ -30,7 +30,7 @@ public struct InvestigationPageController: Sendable {
             let html = Self.page.render(Self.view(id: id, status: found.status, findings: found.findings))
             return Response(
                 status: .ok,
-                headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'"],
+                headers: TokenPageHeaders.html(contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'"),
                 body: .init(byteBuffer: ByteBuffer(string: html)))
         }
     }
@@ -46,7 +46,7 @@ public struct InvestigationPageController: Sendable {
                     "rank": cause.rank, "description": Findings.describe(cause.change), 
                     "confidence": Findings.percent(cause.confidence), "band": cause.band.rawValue,
                     "factors": cause.factors.map { ["name": $0.name, "points": String(format: "%.1f", $0.points), "reason": $0.reason] },
-                ].merging(["url": cause.change.url, "demotion": cause.demotion].compactMapValues { $0 }) { $1 }
+                ].merging(["url": cause.change.linkURL, "demotion": cause.demotion].compactMapValues { $0 }) { $1 }
             },
             "evidence": findings.evidence, "actions": findings.recommendedActions.map(\.text),
             "timeline": findings.timeline.map { ["at": Findings.time($0.at), "text": $0.text] },

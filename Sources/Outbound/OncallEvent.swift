@@ -29,16 +29,21 @@ public struct OncallEvent: Codable, Sendable, Equatable {
             body = ["event_action": action.rawValue, "dedup_key": incidentID]
             if action == .trigger {
                 let severityLabel = payload.value("severity")?.lowercased()
-                body["payload"] = [
+                var event: [String: Any] = [
                     "summary": String(title.prefix(1024)),
                     "source": payload.receiver ?? payload.externalURL ?? "alertmanager",
                     "severity": severityLabel.flatMap { details.pagerDutySeverities[$0] } ?? details.pagerDutyDefaultSeverity,
-                    "timestamp": payload.alerts?.first?.startsAt ?? now.rfc3339,
                     "custom_details": [
                         "labels": payload.commonLabels ?? [:], "annotations": payload.commonAnnotations ?? [:],
                         "alerts": payload.alerts?.count ?? 0, "incident_id": incidentID,
                     ] as [String: Any],
-                ] as [String: Any]
+                ]
+                // PagerDuty takes RFC 3339 only; another sender's `startsAt` in any other form is left out.
+                switch payload.alerts?.first?.startsAt {
+                case nil: event["timestamp"] = now.rfc3339
+                case let startsAt?: if Date(rfc3339: startsAt) != nil { event["timestamp"] = startsAt }
+                }
+                body["payload"] = event
                 body["links"] = Self.links(payload, incidentURL: details.incidentURL)
                 body["client"] = "Inquest"
             }

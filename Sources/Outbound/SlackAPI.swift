@@ -48,9 +48,10 @@ public struct SlackAPI: OutboundProvider {
         }
     }
 
-    /// Slack `error` codes worth another try; every other `ok: false` is the message's own fault.
+    /// Slack `error` codes worth another try; every other `ok: false` is the message's own fault. The Web API
+    /// spells its 200 answer `rate_limited`, its 429 `ratelimited`: both are retried.
     static let transientErrors: Set<String> = [
-        "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+        "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
     ]
 
     /// `slack` for findings, ``alertProvider`` for alert notifications (which may use another token).

@@ -30,10 +30,18 @@ public struct SlackAlertTemplate: Sendable {
         try template.render(Self.view(body: body, state: state))
     }
 
+    /// Keys whose values are Inquest's state. A sender's top-level field of the same name is dropped, so an alert
+    /// body cannot make a firing, unacknowledged alert read "Resolved … Acknowledged by alice".
+    static let ownKeys: Set<String> = [
+        "incident_id", "ack_url", "title", "alert_count", "escalates_at", "paged_at", "acknowledged_by",
+        "acknowledged_at", "resolved_at", "open",
+    ]
+
     /// The Alertmanager body as sent (so templates can read any field), plus Inquest's own keys. Documented in
     /// README ("Slack alert template").
     static func view(body: String, state: State) -> [String: Any] {
-        var view = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        var view = ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
+            .filter { !ownKeys.contains($0.key) }
         let payload = try? JSONDecoder().decode(AlertmanagerPayload.self, from: Data(body.utf8))
         view["incident_id"] = state.incidentID
         view["ack_url"] = state.ackURL

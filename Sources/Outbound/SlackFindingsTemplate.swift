@@ -39,7 +39,7 @@ public struct SlackFindingsTemplate: Sendable {
                 },
             // Missing values are left out: a missing key is false in a Mustache section, an empty string is not.
             ].merging(
-                ["version": cause.change.version, "url": cause.change.url, "demotion": cause.demotion].compactMapValues { $0 }
+                ["version": cause.change.version, "url": cause.change.linkURL, "demotion": cause.demotion].compactMapValues { $0 }
             ) { $1 }
         }
         let incident = findings.incident

@@ -30,19 +30,26 @@ public struct SlackInteractionsController: Sendable {
                 context.logger.warning("rejected Slack interaction", metadata: ["reason": "\(error)"])
                 throw HTTPError(.unauthorized, message: error.description)
             }
-            guard let json = AckController.formValue("payload", in: String(decoding: data, as: UTF8.self)),
-                let payload = try? JSONDecoder().decode(Interaction.self, from: Data(json.utf8))
+            guard let form = try? URLEncodedFormDecoder().decode(InteractionForm.self, from: String(decoding: data, as: UTF8.self)),
+                let payload = try? JSONDecoder().decode(Interaction.self, from: Data(form.payload.utf8))
             else { throw HTTPError(.badRequest, message: "expected a form field \"payload\" with Slack's interaction JSON") }
 
             for action in payload.actions ?? [] where action.actionID == "acknowledge" {
                 guard let id = action.value else { continue }
-                let user = payload.user?.username ?? payload.user?.name ?? payload.user?.id ?? "a Slack user"
+                let user =
+                    AckController.displayName(payload.user?.username ?? payload.user?.name ?? payload.user?.id)
+                    ?? "a Slack user"
                 let outcome = try await escalations.acknowledge(id, by: user, at: now())
                 context.logger.info(
                     "alert acknowledged in Slack", metadata: ["incident_id": "\(id)", "outcome": "\(outcome)"])
             }
             return Response(status: .ok)
         }
+    }
+
+    /// Slack posts the interaction as a form with one field, `payload`, holding JSON.
+    struct InteractionForm: Decodable {
+        var payload: String
     }
 
     /// The parts of a `block_actions` payload Inquest reads.

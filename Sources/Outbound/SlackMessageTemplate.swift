@@ -49,7 +49,8 @@ public struct SlackMessageTemplate: Sendable {
         }
     }
 
-    /// The message JSON object (`text`, `blocks`), checked to be one.
+    /// The message JSON object (`text`, `blocks`), checked to be one and cut to Block Kit's limits
+    /// (``BlockKitLimits``); a cut text links to `page_url` or `ack_url` when the data has one.
     public func render(_ data: [String: Any]) throws(RenderError) -> String {
         let text = template.render(data)
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
@@ -58,7 +59,10 @@ public struct SlackMessageTemplate: Sendable {
         guard object["text"] is String || object["blocks"] is [Any] else {
             throw RenderError(description: "needs a \"text\" string or a \"blocks\" array")
         }
-        return text
+        let limited = BlockKitLimits.enforce(object, more: (data["page_url"] ?? data["ack_url"]) as? String)
+        guard let encoded = try? JSONSerialization.data(withJSONObject: limited, options: [.withoutEscapingSlashes])
+        else { throw RenderError(description: "cannot encode the message") }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     /// Slack text escaping, then JSON string escaping.

@@ -16,6 +16,7 @@ public struct IncidentIOWebhookController: Sendable {
     private let store: IncidentStore
     private let queue: any InvestigationQueue
     private let database: any DatabaseReader
+    private let readAccess: ReadAccess
     private let now: @Sendable () -> Date
 
     public init(
@@ -23,12 +24,14 @@ public struct IncidentIOWebhookController: Sendable {
         store: IncidentStore,
         queue: any InvestigationQueue,
         database: any DatabaseReader,
+        readAccess: ReadAccess,
         now: @escaping @Sendable () -> Date
     ) {
         self.verifier = verifier
         self.store = store
         self.queue = queue
         self.database = database
+        self.readAccess = readAccess
         self.now = now
     }
 
@@ -36,8 +39,9 @@ public struct IncidentIOWebhookController: Sendable {
         router.post("/api/incident-io/webhook") { request, context in
             try await receive(request, context: context)
         }
-        router.get("/api/incidents/{id}") { _, context in
-            try await show(id: context.parameters.require("id"), context: context)
+        router.get("/api/incidents/{id}") { request, context in
+            try readAccess.require(request)
+            return try await show(id: context.parameters.require("id"), context: context)
         }
     }
 

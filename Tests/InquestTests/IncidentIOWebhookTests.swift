@@ -346,11 +346,11 @@ import WebhookIn
         try await env.makeApp().test(.router) { client in
             _ = try await client.execute(
                 uri: path, method: .post, headers: env.signedHeaders(for: body), body: ByteBuffer(bytes: body))
-            let found = try await client.execute(uri: "/api/incidents/01JD3X8Z4MP7Y0V6N2W5X3R9TB", method: .get)
+            let found = try await client.execute(uri: "/api/incidents/01JD3X8Z4MP7Y0V6N2W5X3R9TB", method: .get, headers: env.reader)
             #expect(found.status == .ok)
             #expect(found.json["investigation_status"] as? String == "queued")
             #expect(found.json["reference"] as? String == "INC-4242")
-            let missing = try await client.execute(uri: "/api/incidents/nope", method: .get)
+            let missing = try await client.execute(uri: "/api/incidents/nope", method: .get, headers: env.reader)
             #expect(missing.status == .notFound)
             #expect(missing.json["error"] as? String == "no incident nope")
         }

@@ -77,7 +77,8 @@ import WebhookIn
 
             #expect(try await worker(env).runOnce())
 
-            let response = try await client.execute(uri: "/api/incidents/01JD3X8Z4MP7Y0V6N2W5X3R9TB/investigation", method: .get)
+            let response = try await client.execute(
+                uri: "/api/incidents/01JD3X8Z4MP7Y0V6N2W5X3R9TB/investigation", method: .get, headers: env.reader)
             #expect(response.json["status"] as? String == "done")
             let findings = try #require(response.json["findings"] as? [String: Any])
             let causes = try #require(findings["suspected_causes"] as? [[String: Any]])
@@ -88,7 +89,8 @@ import WebhookIn
             #expect((actions?.first?["text"] as? String)?.contains("to version v2.0.9") == true)
 
             let markdown = try await client.execute(
-                uri: "/api/investigations/1", method: .get, headers: [.accept: "text/markdown"])
+                uri: "/api/investigations/1", method: .get,
+                headers: [.accept: "text/markdown", .authorization: "Bearer \(env.readToken)"])
             #expect(markdown.headers[.contentType]?.hasPrefix("text/markdown") == true)
             #expect(String(buffer: markdown.body).contains("payment-gateway deploy v2.1.0"))
         }
@@ -132,7 +134,7 @@ import WebhookIn
             #expect(response.json["error"] as? String == errors.first)
 
             let listed = try await client.execute(
-                uri: "/api/changes?since=2026-11-01T00:00:00Z&until=2026-11-30T00:00:00Z", method: .get)
+                uri: "/api/changes?since=2026-11-01T00:00:00Z&until=2026-11-30T00:00:00Z", method: .get, headers: env.reader)
             #expect((listed.json["changes"] as? [Any])?.isEmpty == true)
 
             let malformed = try await post("{nope", env, client)
@@ -168,7 +170,8 @@ import WebhookIn
             #expect(try await post(event, env, client).status == .created)
             #expect(try await post(event, env, client).json["duplicates"] as? Int == 1)
             let listed = try await client.execute(
-                uri: "/api/changes?service=payment-gateway&since=2026-11-20T00:00:00Z&until=2026-11-21T00:00:00Z", method: .get)
+                uri: "/api/changes?service=payment-gateway&since=2026-11-20T00:00:00Z&until=2026-11-21T00:00:00Z", method: .get,
+                headers: env.reader)
             let change = try #require((listed.json["changes"] as? [[String: Any]])?.first)
             #expect(change["source"] as? String == "pagerduty")
             #expect(change["kind"] as? String == "deploy")

@@ -329,7 +329,7 @@ import WebhookIn
         })
         try await incidentIO.run { url in
             let dispatcher = try dispatcher(env, incidentIOURL: url, clock: clock)
-            let update = IncidentIOAPI.IncidentUpdate(incidentID: "inc", idempotencyKey: "k", message: "m")
+            let update = IncidentIOAPI.IncidentUpdate(incidentID: "inc", idempotencyKey: "k", message: "m", pageURL: nil)
             try enqueue(
                 OutboxMessage(
                     provider: "incident_io", operation: "incident_update", target: "inc", dedupKey: "k", payload: update,
@@ -345,7 +345,8 @@ import WebhookIn
         let env = try TestEnvironment.queueOnly()
         let clock = TestClock(env.now)
         let incidentIO = FakeProvider(fallback: { _ in .init(status: .created, body: "{}") })
-        let update = IncidentIOAPI.IncidentUpdate(incidentID: "inc", idempotencyKey: "inquest-investigation-7-update", message: "m")
+        let update = IncidentIOAPI.IncidentUpdate(
+            incidentID: "inc", idempotencyKey: "inquest-investigation-7-update", message: "m", pageURL: nil)
         try enqueue(
             OutboxMessage(
                 provider: "incident_io", operation: "incident_update", target: "inc", dedupKey: update.idempotencyKey,

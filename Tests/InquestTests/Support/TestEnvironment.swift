@@ -14,6 +14,7 @@ final class TestEnvironment: Sendable {
     let webhookSecret: String
     let ingestToken = "ingest-\(UUID().uuidString)"
     let adminToken = "admin-\(UUID().uuidString)"
+    let readToken = "read-\(UUID().uuidString)"
     let alertmanagerToken = "alertmanager-\(UUID().uuidString)"
     let logs = LogCapture()
     let config: InquestConfig
@@ -30,6 +31,7 @@ final class TestEnvironment: Sendable {
             to: secrets.appendingPathComponent("incident-io-webhook-secret"), atomically: true, encoding: .utf8)
         try ingestToken.write(to: secrets.appendingPathComponent("changes-ingest-token"), atomically: true, encoding: .utf8)
         try adminToken.write(to: secrets.appendingPathComponent("admin-token"), atomically: true, encoding: .utf8)
+        try readToken.write(to: secrets.appendingPathComponent("read-token"), atomically: true, encoding: .utf8)
         try alertmanagerToken.write(
             to: secrets.appendingPathComponent("alertmanager-token"), atomically: true, encoding: .utf8)
         try "link-key-\(UUID().uuidString)".write(
@@ -82,6 +84,9 @@ final class TestEnvironment: Sendable {
             HTTPField.Name("webhook-signature")!: signature,
         ]
     }
+
+    /// `Authorization` with the read token, for the API's GET endpoints.
+    var reader: HTTPFields { [.authorization: "Bearer \(readToken)"] }
 
     /// Posts `body` to the incident.io webhook, signed as incident.io would.
     func deliver(_ body: Data, with client: some TestClientProtocol) async throws -> TestResponse {
