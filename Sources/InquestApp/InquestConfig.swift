@@ -130,7 +130,8 @@ extension InquestConfig: Decodable {
         if let catalog: [String: ServiceConfig] = try section.optional("services") {
             services = catalog.sorted { $0.key < $1.key }.map { name, value in
                 ServiceCatalog.Service(
-                    name: name, aliases: value.aliases, environment: value.environment, dependsOn: value.dependsOn)
+                    name: name, aliases: value.aliases, environment: value.environment, dependsOn: value.dependsOn,
+                    shared: value.shared)
             }
             let names = Set(services.map(\.name))
             for service in services {
@@ -234,12 +235,14 @@ struct ServiceConfig: Decodable {
     var aliases: [String] = []
     var environment: String?
     var dependsOn: [String] = []
+    var shared: Bool?
 
     init(from decoder: any Decoder) throws {
-        let section = try ConfigSection(decoder, keys: ["aliases", "environment", "depends_on"])
+        let section = try ConfigSection(decoder, keys: ["aliases", "environment", "depends_on", "shared"])
         aliases = try section("aliases", default: [])
         environment = try section.optional("environment")
         dependsOn = try section("depends_on", default: [])
+        shared = try section.optional("shared")
     }
 }
 

@@ -59,7 +59,9 @@ public struct Scenario: Sendable {
             name: body.name, file: name, notes: body.notes,
             catalog: ServiceCatalog(
                 services: body.services.map {
-                    .init(name: $0.name, aliases: $0.aliases ?? [], environment: $0.environment, dependsOn: $0.dependsOn ?? [])
+                    .init(
+                        name: $0.name, aliases: $0.aliases ?? [], environment: $0.environment,
+                        dependsOn: $0.dependsOn ?? [], shared: $0.shared)
                 }),
             incident: body.incident, changes: changes, cause: body.cause)
     }
@@ -70,9 +72,10 @@ public struct Scenario: Sendable {
             var aliases: [String]?
             var environment: String?
             var dependsOn: [String]?
+            var shared: Bool?
 
             enum CodingKeys: String, CodingKey {
-                case name, aliases, environment
+                case name, aliases, environment, shared
                 case dependsOn = "depends_on"
             }
         }

@@ -3,19 +3,40 @@ import InquestApp
 
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure correlation on labelled scenarios: Hit@1, Hit@3 and no-change answers, next to a baseline.",
+        abstract: "Measure correlation on labelled scenarios: Hit@k, no-change answers and calibration, next to a baseline.",
         discussion: """
-            Each scenario (JSON: services, incident, changes, cause) runs through the real investigator with the
-            configured correlation settings, against its own in-memory change log. The baseline blames the most
-            recent change to the incident's own services.
+            Each scenario (JSON: services, incident, changes, cause) runs through the real investigator with the \
+            configured correlation settings, against its own in-memory change log. The baseline blames the most \
+            recent change to the incident's own services. Every folder is reported on its own, then all together; \
+            the default is the repository's training scenarios, the public-postmortem tuning set and the held-out set.
             """)
 
     @OptionGroup var options: ConfigOption
-    @Argument(help: "A folder of scenario files.") var directory = "Tests/Fixtures/scenarios"
+    @Argument(help: "Folders of scenario files.")
+    var directories = [
+        "Tests/Fixtures/scenarios", "Tests/Fixtures/scenarios-public/tuning", "Tests/Fixtures/scenarios-public/holdout",
+    ]
+    @Flag(help: "Print every scenario's answer, not only the scores.") var verbose = false
+    @Flag(help: "Search the temperature and no-change score with the least Brier score on all but the last folder.")
+    var fit = false
 
     func run() async throws {
         let config = try options.load()
-        let scenarios = try Scenario.loadAll(from: directory)
-        print(try await ScenarioEvaluation.run(scenarios, settings: config.correlation).report)
+        var all: [Scenario] = []
+        for directory in directories {
+            let scenarios = try Scenario.loadAll(from: directory)
+            all += scenarios
+            let evaluation = try await ScenarioEvaluation.run(scenarios, settings: config.correlation)
+            print("== \(directory) (\(scenarios.count) scenarios)")
+            print((verbose ? evaluation.report : evaluation.summary.joined(separator: "\n")) + "\n")
+        }
+        if fit {
+            var training: [Scenario] = []
+            for directory in directories.dropLast() { training += try Scenario.loadAll(from: directory) }
+            let best = try await ScenarioEvaluation.fit(training, settings: config.correlation)
+            print(
+                "least Brier on \(training.count) training scenarios: temperature \(best.temperature), "
+                    + "no_change_score \(best.noChangeScore) (Brier \(String(format: "%.3f", best.brier)))")
+        }
     }
 }

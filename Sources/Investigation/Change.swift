@@ -9,6 +9,14 @@ public enum ChangeKind: String, Sendable, Codable, CaseIterable {
     case featureFlag = "feature_flag"
     case infra
     case rollback
+    /// A one-off or maintenance script (a cleanup, a backfill, a migration run by hand).
+    case script
+    /// An automated system acting on its own: autoscaling, auto-remediation, quota enforcement.
+    case automation
+    /// Planned maintenance work: hardware, network or database maintenance windows.
+    case maintenance
+    /// A person running a command or a runbook step against production.
+    case `operator`
     case other
 }
 

@@ -9,11 +9,11 @@ public struct CorrelationSettings: Sendable, Equatable {
     /// Points out of 100 for each factor.
     public var weights = Weights()
     /// Minutes after which time proximity has halved: `1 / (1 + Δmin / halfLife)`.
-    public var timeHalfLifeMinutes = 45.0
+    public var timeHalfLifeMinutes = 30.0
     /// Softmax temperature in points; lower makes confidence more decisive.
-    public var temperature = 10.0
+    public var temperature = 14.0
     /// The score of "not a logged change": what a candidate must beat to be believed.
-    public var noChangeScore = 50.0
+    public var noChangeScore = 45.0
     /// Confidence never exceeds this.
     public var maximumConfidence = 0.95
     /// Confidence ceiling when the incident names no known service.
@@ -22,10 +22,20 @@ public struct CorrelationSettings: Sendable, Equatable {
     public var rollbackDemotion = 0.3
     /// At most this many changes to unrelated services are scored (the most recent before impact).
     public var unrelatedCandidateLimit = 50
+    /// Points the scope factor adds (match) or takes away (a narrow change for a broad impact).
+    public var scopeWeight = 15.0
+    /// Service relation of a shared-infrastructure change to any incident, however far down the graph.
+    public var sharedInfrastructureRelation = 0.75
+    /// Time value of a change within the clock-skew allowance after impact start.
+    public var afterImpactTimeValue = 0.1
+    /// Content value of a symptom the change's words could produce.
+    public var symptomValue = 0.6
+    /// Points "not a logged change" gains for each phrase of the incident pointing outside the log (at most two).
+    public var externalCausePoints = 12.0
 
     public struct Weights: Sendable, Equatable {
-        public var time = 35.0
-        public var service = 30.0
+        public var time = 40.0
+        public var service = 25.0
         public var content = 20.0
         public var kind = 15.0
 

@@ -49,6 +49,9 @@ public struct Correlator: Sendable {
         public var factors: [Factor]
         /// Why the score was lowered (a later rollback), if it was.
         public var demotion: String?
+        /// Other records of the same event (the canary of this release, earlier stages of this rollout): they share
+        /// this candidate's probability instead of splitting it.
+        public var related: [Change]?
     }
 
     public struct Exclusion: Sendable, Codable, Equatable {
@@ -62,6 +65,8 @@ public struct Correlator: Sendable {
         public var excluded: [Exclusion]
         /// The probability that no logged change caused the incident.
         public var noChangeConfidence: Double
+        /// Why "not a logged change" was raised: the incident's own words pointing elsewhere.
+        public var noChangeReasons: [String]?
         public var windowStart: Date
         public var windowEnd: Date
     }
@@ -107,23 +112,76 @@ public struct Correlator: Sendable {
         }
 
         let tokens = Self.tokens(in: incident.text)
-        var scored = eligible.map { change in score(change, incident: incident, incidentTokens: tokens, among: eligible) }
+        let reach = ChangeReach(incidentText: incident.text, serviceCount: incident.services.count)
+        let frequency = DocumentFrequency(eligible.map { Self.tokens(in: Self.text(of: $0)) })
+        let scored = eligible.map { change in
+            score(change, incident: incident, incidentTokens: tokens, reach: reach, frequency: frequency, among: eligible)
+        }
+        var candidates = Self.mergingRecordsOfOneEvent(scored)
+
+        let external = IncidentVocabulary.externalCauses(in: incident.text)
+        let noChangeReasons = external.prefix(2).map { "the incident says \"\($0)\": a cause outside the change log" }
+        let noChangeScore = settings.noChangeScore + Double(noChangeReasons.count) * settings.externalCausePoints
         let temperature = settings.temperature
-        let noChange = exp(settings.noChangeScore / temperature)
-        let total = scored.reduce(noChange) { $0 + exp($1.score / temperature) }
+        let noChange = exp(noChangeScore / temperature)
+        let total = candidates.reduce(noChange) { $0 + exp($1.score / temperature) }
         let cap =
             incident.services.isEmpty
             ? min(settings.maximumConfidence, settings.unknownServiceConfidenceCap) : settings.maximumConfidence
-        for index in scored.indices {
-            let confidence = min(cap, exp(scored[index].score / temperature) / total)
-            scored[index].confidence = confidence
-            scored[index].band = Band(confidence: confidence)
+        for index in candidates.indices {
+            let confidence = min(cap, exp(candidates[index].score / temperature) / total)
+            candidates[index].confidence = confidence
+            candidates[index].band = Band(confidence: confidence)
         }
-        scored.sort { ($0.score, $0.change.occurredAt) > ($1.score, $1.change.occurredAt) }
+        candidates.sort { ($0.score, $0.change.occurredAt) > ($1.score, $1.change.occurredAt) }
         return Result(
-            candidates: scored, excluded: excluded, noChangeConfidence: noChange / total,
+            candidates: candidates, excluded: excluded, noChangeConfidence: noChange / total,
+            noChangeReasons: noChangeReasons.isEmpty ? nil : noChangeReasons,
             windowStart: window.lowerBound, windowEnd: window.upperBound)
     }
+
+    /// Records of one event — the same service and version, or the same summary but for its stage or percentage —
+    /// become one candidate: the best-scoring record, with the others as `related`.
+    static func mergingRecordsOfOneEvent(_ candidates: [Candidate]) -> [Candidate] {
+        var groups: [String: [Candidate]] = [:]
+        var order: [String] = []
+        for candidate in candidates {
+            let key = eventKey(candidate.change)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(candidate)
+        }
+        return order.compactMap { key in
+            guard let members = groups[key],
+                var best = members.max(by: { ($0.score, $0.change.occurredAt) < ($1.score, $1.change.occurredAt) })
+            else { return nil }
+            let others = members.filter { $0.change != best.change }.map(\.change)
+            best.related = others.isEmpty ? nil : others.sorted { $0.occurredAt < $1.occurredAt }
+            return best
+        }
+    }
+
+    static func eventKey(_ change: Change) -> String {
+        if let version = change.version, !version.isEmpty, change.kind != .rollback {
+            return "\(change.service)|\(change.kind.rawValue)|v:\(version.lowercased())"
+        }
+        // Without a version, only summaries that name a stage ("canary", "25%", "stage 2/4") are records of a
+        // rollout; two changes that merely read alike stay apart.
+        let words = change.summary.lowercased()
+            .split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "." && $0 != "-" && $0 != "_" && $0 != "%" })
+            .map(String.init)
+        let staged = words.contains { stageMarkers.contains($0) || $0.hasSuffix("%") }
+        guard staged else { return "\(change.source)|\(change.externalID)" }
+        let stem = words.filter { word in !stageWords.contains(word) && !word.allSatisfy(\.isNumber) && !word.hasSuffix("%") }
+            .joined(separator: " ")
+        return "\(change.service)|\(change.kind.rawValue)|s:\(stem)"
+    }
+
+    private static let stageMarkers: Set<String> = ["canary", "stage", "wave", "step", "batch", "ring", "phase", "promote"]
+
+    private static let stageWords: Set<String> = [
+        "canary", "rollout", "roll", "out", "to", "stage", "wave", "batch", "step", "ring", "phase", "of", "promote",
+        "promotion", "full", "the", "percent", "production", "prod", "all", "hosts", "fleet", "remaining",
+    ]
 
     private func exclusion(of change: Change, incident: IncidentContext, window: ClosedRange<Date>) -> String? {
         if change.occurredAt < window.lowerBound {
@@ -142,7 +200,10 @@ public struct Correlator: Sendable {
         return nil
     }
 
-    private func score(_ change: Change, incident: IncidentContext, incidentTokens: Tokens, among: [Change]) -> Candidate {
+    private func score(
+        _ change: Change, incident: IncidentContext, incidentTokens: Tokens, reach: ChangeReach,
+        frequency: DocumentFrequency, among: [Change]
+    ) -> Candidate {
         let weights = settings.weights
         var factors: [Factor] = []
         func add(_ name: String, _ value: Double, _ weight: Double, _ reason: String) {
@@ -155,28 +216,30 @@ public struct Correlator: Sendable {
                 "time", 1 / (1 + minutes / settings.timeHalfLifeMinutes), weights.time,
                 "\(Self.duration(minutes * 60)) before impact start")
         } else {
-            add("time", 0.5, weights.time, "\(Self.duration(-minutes * 60)) after impact start (within the clock-skew allowance)")
+            add(
+                "time", settings.afterImpactTimeValue, weights.time,
+                "\(Self.duration(-minutes * 60)) after impact start: more likely a response than the cause")
         }
 
-        let relation = catalog.relation(of: change.service, to: incident.services)
+        var relation = catalog.relation(of: change.service, to: incident.services)
+        if relation.score < settings.sharedInfrastructureRelation, catalog.isShared(change.service) {
+            relation = .init(
+                score: settings.sharedInfrastructureRelation,
+                reason: "\(change.service) is shared infrastructure: its changes reach every service")
+        }
         add("service", relation.score, weights.service, relation.reason)
 
-        let changeTokens = Self.tokens(in: [change.summary, change.version ?? "", change.metadata ?? ""].joined(separator: " "))
-        let serviceWords = Set(([change.service] + incident.services).map { $0.lowercased() })
-        let distinctive = changeTokens.distinctive.intersection(incidentTokens.distinctive).subtracting(serviceWords)
-        let words = changeTokens.words.intersection(incidentTokens.words).subtracting(serviceWords)
-        if let token = distinctive.sorted().first {
-            add("content", 1, weights.content, "the incident mentions \(token)")
-        } else if let word = words.sorted().first {
-            add("content", 0.5, weights.content, "the incident and the change both mention \"\(word)\"")
-        } else {
-            add("content", 0, weights.content, "nothing specific to this change is mentioned in the incident")
-        }
+        let (content, contentReason) = self.content(of: change, incident: incident, incidentTokens: incidentTokens, frequency: frequency)
+        add("content", content, weights.content, contentReason)
 
         let (prior, kindReason) = Self.prior(of: change.kind)
         add("kind", prior, weights.kind, kindReason)
 
-        var score = factors.reduce(0) { $0 + $1.points }
+        let (scope, scopeReason) = Self.scope(of: ChangeReach(change: change), incident: reach)
+        factors.append(
+            Factor(name: "scope", value: scope, weight: settings.scopeWeight, points: scope * settings.scopeWeight, reason: scopeReason))
+
+        var score = max(0, factors.reduce(0) { $0 + $1.points })
         var demotion: String?
         if change.kind != .rollback,
             let rollback = among.first(where: {
@@ -192,14 +255,84 @@ public struct Correlator: Sendable {
         return Candidate(change: change, score: score, confidence: 0, band: .timelineOnly, factors: factors, demotion: demotion)
     }
 
+    /// What the change and the incident have in common, weighted by how rare it is: a token most of the recent
+    /// changes carry (`us-east-1`, `production`) is little evidence. A symptom the change's words could produce
+    /// counts too (a TLS handshake failure and a certificate rotation).
+    private func content(of change: Change, incident: IncidentContext, incidentTokens: Tokens, frequency: DocumentFrequency)
+        -> (Double, String)
+    {
+        let changeText = Self.text(of: change)
+        let changeTokens = Self.tokens(in: changeText)
+        let serviceWords = Set(([change.service] + incident.services).map { $0.lowercased() })
+        var best: (value: Double, reason: String) = (0, "nothing specific to this change is mentioned in the incident")
+        let shared =
+            changeTokens.distinctive.intersection(incidentTokens.distinctive).subtracting(serviceWords).map { ($0, 1.0) }
+            + changeTokens.words.intersection(incidentTokens.words).subtracting(serviceWords).map { ($0, 0.5) }
+        for (token, strength) in shared.sorted(by: { $0.0 < $1.0 }) {
+            let rarity = frequency.rarity(of: token)
+            let value = strength * rarity
+            if value > best.value {
+                let seen = "in \(frequency.count(of: token)) of \(frequency.documents) changes considered"
+                best = (
+                    value,
+                    rarity < 0.5
+                        ? "\"\(token)\" is shared with the incident but appears \(seen): little evidence"
+                        : "the incident mentions \"\(token)\" (\(seen))"
+                )
+            }
+        }
+        if let (symptom, cause) = IncidentVocabulary.symptom(incident: incident.text.lowercased(), change: changeText.lowercased()),
+            settings.symptomValue > best.value
+        {
+            best = (settings.symptomValue, "the incident's \"\(symptom)\" is what a \"\(cause)\" change can cause")
+        }
+        return best
+    }
+
+    /// Rewards a change whose reach matches the impact's, and demotes a narrow change for a broad impact or a change
+    /// in other places than the incident's.
+    static func scope(of change: ChangeReach, incident: ChangeReach) -> (Double, String) {
+        if !incident.places.isEmpty, !change.places.isEmpty {
+            if incident.places.isDisjoint(with: change.places) {
+                return (
+                    -1,
+                    "the change reached \(change.places.sorted().joined(separator: ", ")); the incident is in "
+                        + incident.places.sorted().joined(separator: ", ")
+                )
+            }
+            return (0.5, "the change reached \(incident.places.intersection(change.places).sorted().joined(separator: ", ")), where the incident is")
+        }
+        switch (change.breadth, incident.breadth) {
+        case (.narrow, .full):
+            return (-1, "\(change.evidence ?? "a narrow change"); the impact is broad (\(incident.evidence ?? "widespread"))")
+        case (.full, .full):
+            return (0.5, "\(change.evidence ?? "reached everything") before a broad impact (\(incident.evidence ?? "widespread"))")
+        case (.narrow, _):
+            return (-0.3, "\(change.evidence ?? "a narrow change"): it reached only part of the system")
+        case (.full, _):
+            return (0.2, "\(change.evidence ?? "reached everything")")
+        default:
+            return (0, "no scope is recorded for the change")
+        }
+    }
+
+    /// The text content matching reads: summary, version and metadata.
+    static func text(of change: Change) -> String {
+        [change.summary, change.version ?? "", change.metadata ?? ""].joined(separator: " ")
+    }
+
     static func prior(of kind: ChangeKind) -> (Double, String) {
         switch kind {
         case .deploy: (1.0, "deploys are the most common cause of incidents")
-        case .config: (0.9, "configuration changes often cause incidents")
+        case .config: (0.95, "configuration changes often cause incidents, and take effect at once")
         case .featureFlag: (0.9, "flag flips change behaviour instantly")
-        case .infra: (0.8, "infrastructure changes can cause incidents")
+        case .script: (0.9, "scripts act on production directly, without a rollout to catch mistakes")
+        case .operator: (0.9, "operator commands act on production directly; many large outages began with one")
+        case .infra: (0.85, "infrastructure changes can cause incidents")
+        case .maintenance: (0.85, "maintenance removes redundancy while it runs")
+        case .automation: (0.8, "automated actions (scaling, enforcement) can remove capacity without a person watching")
         case .rollback: (0.3, "rollbacks usually remove a cause rather than add one")
-        case .other: (0.5, "an unclassified change")
+        case .other: (0.6, "an unclassified change")
         }
     }
 
@@ -231,7 +364,7 @@ public struct Correlator: Sendable {
         "about", "after", "alert", "being", "before", "customers", "error", "errors", "failed", "fired", "increase",
         "issue", "issues", "latency", "service", "services", "their", "there", "these", "those", "where", "which",
         "while", "with", "would", "reporting", "update", "updated", "change", "changed", "deploy", "deployed",
-        "release", "production", "staging",
+        "release", "production", "staging", "users", "customers", "requests", "elevated", "degraded", "failing",
     ]
 
     /// `6 min`, `3 h 10 min`.

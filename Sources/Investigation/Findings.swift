@@ -11,6 +11,8 @@ public struct Findings: Sendable, Codable, Equatable {
         public var band: Correlator.Band
         public var factors: [Correlator.Factor]
         public var demotion: String?
+        /// Other records of the same event, sharing this cause's confidence.
+        public var related: [Change]?
     }
 
     public struct Action: Sendable, Codable, Equatable {
@@ -70,7 +72,8 @@ extension Findings {
             .map { index, candidate in
                 Cause(
                     rank: index + 1, change: candidate.change, score: candidate.score, confidence: candidate.confidence,
-                    band: candidate.band, factors: candidate.factors, demotion: candidate.demotion)
+                    band: candidate.band, factors: candidate.factors, demotion: candidate.demotion,
+                    related: candidate.related)
             }
 
         let name = incident.reference ?? incident.incidentID
@@ -96,7 +99,14 @@ extension Findings {
             let factors = cause.factors.map { "\($0.name) \(Int($0.points.rounded()))/\(Int($0.weight)) (\($0.reason))" }
             evidence.append(
                 "#\(cause.rank) \(Self.describe(cause.change)): " + factors.joined(separator: "; ")
-                    + (cause.demotion.map { "; demoted: \($0)" } ?? ""))
+                    + (cause.demotion.map { "; demoted: \($0)" } ?? "")
+                    + (cause.related.map { records in
+                        "; the same event as " + records.map { "\(Self.describe($0)) at \(Self.time($0.occurredAt))" }
+                            .joined(separator: ", ")
+                    } ?? ""))
+        }
+        for reason in result.noChangeReasons ?? [] {
+            evidence.append("Not a logged change: \(reason).")
         }
         self.evidence = evidence
 
@@ -155,6 +165,12 @@ extension Findings {
             return "Check and, if needed, revert the \(change.service) infrastructure change: \(change.summary)."
         case .rollback:
             return "Check whether the \(change.service) rollback itself (\(change.summary)) is the problem."
+        case .script, .operator:
+            return "Stop and reverse the \(change.service) operation if it is still running: \(change.summary)."
+        case .maintenance:
+            return "Pause the \(change.service) maintenance and restore what it took away: \(change.summary)."
+        case .automation:
+            return "Halt the \(change.service) automation and undo its last action: \(change.summary)."
         case .other:
             return "Review the \(change.service) change: \(change.summary)."
         }

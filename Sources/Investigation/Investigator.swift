@@ -18,6 +18,13 @@ public struct Investigator: Sendable {
     public func investigate(_ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database)
         throws -> Findings
     {
+        try investigateRanking(incident, priority: priority, fallbackStart: fallbackStart, in: db).findings
+    }
+
+    /// The findings, and every candidate ranked (findings show only the leading ones): for measuring the ranking.
+    public func investigateRanking(
+        _ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database
+    ) throws -> (findings: Findings, result: Correlator.Result) {
         var catalog = configuredCatalog
         catalog.addSeen(try ChangeLog.serviceNames(in: db))
         let context = IncidentContext(
@@ -33,6 +40,7 @@ public struct Investigator: Sendable {
             // Every change to the affected services and their dependencies, with a margin around the window so
             // near misses can be explained; plus the most recent changes elsewhere.
             let related = catalog.neighbourhood(of: context.services)
+                .union(catalog.services.keys.filter { catalog.isShared($0) })
             changes = try ChangeLog.changes(
                 from: window.lowerBound.addingTimeInterval(-2 * 3600), to: window.upperBound.addingTimeInterval(3600),
                 services: Array(related), limit: 1000, in: db)
@@ -51,6 +59,6 @@ public struct Investigator: Sendable {
                 previousVersions[id] = version
             }
         }
-        return Findings(incident: context, result: result, previousVersions: previousVersions)
+        return (Findings(incident: context, result: result, previousVersions: previousVersions), result)
     }
 }

@@ -9,12 +9,18 @@ public struct ServiceCatalog: Sendable, Equatable {
         public var aliases: [String]
         public var environment: String?
         public var dependsOn: [String]
+        /// Platform infrastructure whose changes can reach every service (`services.<name>.shared: true`); nil
+        /// leaves it to ``SharedInfrastructure``'s recognition by name.
+        public var shared: Bool?
 
-        public init(name: String, aliases: [String] = [], environment: String? = nil, dependsOn: [String] = []) {
+        public init(
+            name: String, aliases: [String] = [], environment: String? = nil, dependsOn: [String] = [], shared: Bool? = nil
+        ) {
             self.name = name
             self.aliases = aliases
             self.environment = environment
             self.dependsOn = dependsOn
+            self.shared = shared
         }
     }
 
@@ -57,6 +63,12 @@ public struct ServiceCatalog: Sendable, Equatable {
             if names.contains(where: { haystack.contains(" \($0) ") }) { found.append(service.name) }
         }
         return found
+    }
+
+    /// Whether a service is shared infrastructure: marked so in the catalog, or named like it (`dns`, `bgp`,
+    /// `consul`, `k8s`, …, see ``SharedInfrastructure``).
+    public func isShared(_ name: String) -> Bool {
+        services[name]?.shared ?? SharedInfrastructure.recognizes(name)
     }
 
     /// Same service 1.0; a direct dependency of an affected service 0.7; two hops 0.45; a service that depends

@@ -16,7 +16,7 @@ import Testing
         #expect(
             error?.problems == [
                 "line 3: not valid JSON",
-                #"line 4.kind: "party" is not one of deploy, config, feature_flag, infra, rollback, other"#,
+                #"line 4.kind: "party" is not one of deploy, config, feature_flag, infra, rollback, script, automation, maintenance, operator, other"#,
             ])
     }
 

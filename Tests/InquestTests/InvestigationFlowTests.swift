@@ -84,7 +84,7 @@ import WebhookIn
             let causes = try #require(findings["suspected_causes"] as? [[String: Any]])
             let top = try #require(causes.first)
             #expect((top["change"] as? [String: Any])?["external_id"] as? String == "pg-210")
-            #expect(top["band"] as? String == "suspected cause")
+            #expect(top["band"] as? String == "possible")
             let actions = findings["recommended_actions"] as? [[String: Any]]
             #expect((actions?.first?["text"] as? String)?.contains("to version v2.0.9") == true)
 
@@ -125,7 +125,7 @@ import WebhookIn
             #expect(response.status == .unprocessableContent)
             let errors = response.json["errors"] as? [String] ?? []
             #expect(
-                errors.contains(#"changes[1].kind: "deploy2" is not one of deploy, config, feature_flag, infra, rollback, other"#)
+                errors.contains(#"changes[1].kind: "deploy2" is not one of deploy, config, feature_flag, infra, rollback, script, automation, maintenance, operator, other"#)
             )
             #expect(errors.contains("changes[1].occurred_at: not an RFC 3339 timestamp (e.g. 2026-11-20T14:30:00Z)"))
             #expect(errors.contains("changes[2].service: missing"))

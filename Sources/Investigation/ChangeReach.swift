@@ -1,0 +1,130 @@
+import Foundation
+
+/// How much of the system a change reached, or an incident affects, read from their own words and fields: a
+/// canary or percentage, a stage of a staged rollout, named regions, zones or cells, or "global"/"all regions".
+struct ChangeReach: Equatable {
+    enum Breadth: Equatable {
+        /// A canary, a small percentage, an early stage, one location.
+        case narrow
+        /// Everything: 100 %, the last stage, all regions, global.
+        case full
+        case unknown
+    }
+
+    var breadth: Breadth
+    /// Regions, zones or cells named (`us-east-1`, `europe-west9-a`, `eu1`).
+    var places: Set<String>
+    /// What the breadth was read from, for the factor's reason.
+    var evidence: String?
+
+    /// A change's reach: `metadata.rollout_percentage`, `metadata.stage`, `metadata.scope`, `metadata.regions`, then
+    /// its summary.
+    init(change: Change) {
+        let metadata = change.metadata.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+        let text = change.summary.lowercased()
+        var places = Self.places(in: text)
+        for key in ["regions", "region", "zones", "zone", "cell", "cells", "datacenter", "datacenters"] {
+            if let list = metadata?[key] as? [String] { places.formUnion(list.map { $0.lowercased() }) }
+            if let one = metadata?[key] as? String { places.insert(one.lowercased()) }
+        }
+        self.places = places
+        if let percentage = (metadata?["rollout_percentage"] as? NSNumber)?.doubleValue ?? Self.percentage(in: text) {
+            breadth = percentage >= 100 ? .full : percentage <= 50 ? .narrow : .unknown
+            evidence = "rolled out to \(Int(percentage)) %"
+        } else if let stage = (metadata?["stage"] as? String ?? metadata?["wave"] as? String).flatMap(Self.stageFraction)
+            ?? Self.stage(in: text)
+        {
+            breadth = stage.0 >= stage.1 ? .full : .narrow
+            evidence = "stage \(stage.0) of \(stage.1)"
+        } else if let scope = (metadata?["scope"] as? String)?.lowercased(), Self.globalWords.contains(where: scope.contains) {
+            breadth = .full
+            evidence = "scope \(scope)"
+        } else if let word = Self.globalWords.first(where: { text.contains($0) }) {
+            breadth = .full
+            evidence = "\"\(word)\""
+        } else if let word = Self.narrowChangeWords.first(where: { Self.containsWord(text, $0) }) {
+            breadth = .narrow
+            evidence = "\"\(word)\""
+        } else {
+            breadth = places.count == 1 ? .narrow : .unknown
+            evidence = places.count == 1 ? "only \(places.first!)" : nil
+        }
+    }
+
+    /// An incident's reach, from its title and summary and how many services it names.
+    init(incidentText: String, serviceCount: Int) {
+        let text = incidentText.lowercased()
+        places = Self.places(in: text)
+        if let word = Self.narrowIncidentWords.first(where: { Self.containsWord(text, $0) }) {
+            breadth = .narrow
+            evidence = "\"\(word)\""
+        } else if let word = Self.broadIncidentWords.first(where: { Self.containsWord(text, $0) }) {
+            breadth = .full
+            evidence = "\"\(word)\""
+        } else if serviceCount >= 3 {
+            breadth = .full
+            evidence = "\(serviceCount) services affected"
+        } else {
+            breadth = .unknown
+            evidence = nil
+        }
+    }
+
+    static let globalWords = [
+        "all regions", "global", "fleet-wide", "fleetwide", "worldwide", "all data centers", "all datacenters",
+        "all sites", "all colos", "every region", "all environments", "all clusters", "100%", "100 %",
+    ]
+    static let narrowChangeWords = [
+        "canary", "dogfood", "pilot", "single location", "one cell", "one host", "test cluster", "1 node", "one node",
+    ]
+    static let broadIncidentWords = [
+        "all", "every", "everything", "global", "globally", "worldwide", "across", "entire", "everyone", "all regions",
+        "multiple regions", "site down", "is down", "are down", "outage", "unavailable", "many",
+    ]
+    static let narrowIncidentWords = ["some customers", "subset", "a few", "single region", "one region", "partial"]
+
+    private static let placePattern = try! NSRegularExpression(
+        pattern: #"\b(?:[a-z]{2,}-[a-z]+-?\d{1,2}[a-z]?|(?:us|eu|ap|sa|ca|me|af)\d)\b"#)
+
+    static func places(in text: String) -> Set<String> {
+        let range = NSRange(text.startIndex..., in: text)
+        return Set(placePattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
+    }
+
+    private static let percentPattern = try! NSRegularExpression(pattern: #"(\d{1,3}(?:\.\d+)?)\s?%"#)
+
+    static func percentage(in text: String) -> Double? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = percentPattern.firstMatch(in: text, range: range), let number = Range(match.range(at: 1), in: text)
+        else { return nil }
+        return Double(text[number])
+    }
+
+    private static let stagePattern = try! NSRegularExpression(
+        pattern: #"(?:stage|wave|step|batch|ring|phase)\s+(\d{1,2})\s*(?:/|of)\s*(\d{1,2})"#)
+
+    static func stage(in text: String) -> (Int, Int)? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = stagePattern.firstMatch(in: text, range: range),
+            let first = Range(match.range(at: 1), in: text), let second = Range(match.range(at: 2), in: text),
+            let done = Int(text[first]), let total = Int(text[second]), total > 0
+        else { return nil }
+        return (done, total)
+    }
+
+    static func stageFraction(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: "/").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.count == 2 && parts[1] > 0 ? (parts[0], parts[1]) : nil
+    }
+
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        var searchRange = text.startIndex..<text.endIndex
+        while let found = text.range(of: word, range: searchRange) {
+            let before = found.lowerBound == text.startIndex ? " " : text[text.index(before: found.lowerBound)]
+            let after = found.upperBound == text.endIndex ? " " : text[found.upperBound]
+            if !before.isLetter && !before.isNumber && !after.isLetter && !after.isNumber { return true }
+            searchRange = found.upperBound..<text.endIndex
+        }
+        return false
+    }
+}
