@@ -53,6 +53,10 @@ extension InquestConfig {
         config.vaultDevPath = absolute(config.vaultDevPath, in: workingDirectory)
         config.integrations.slack.templatePath = absolute(config.integrations.slack.templatePath, in: workingDirectory)
         config.alert.slack.templatePath = absolute(config.alert.slack.templatePath, in: workingDirectory)
+        if let path = config.vocabularyPath.map({ absolute($0, in: workingDirectory) }) {
+            config.vocabularyPath = path
+            config.correlation.vocabulary = try VocabularyFile.load(path: path)
+        }
         return config
     }
 

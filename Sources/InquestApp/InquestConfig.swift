@@ -29,6 +29,8 @@ public struct InquestConfig: Sendable, Equatable {
     public var outbound = Outbound()
     public var changes = Changes()
     public var correlation = CorrelationSettings()
+    /// A YAML file whose keys replace the built-in correlation vocabulary's lists (`inquest vocabulary` prints them).
+    public var vocabularyPath: String?
     public var investigations = InvestigationWorker.Settings()
     public var http = HTTP()
     public var services: [ServiceCatalog.Service] = []
@@ -121,9 +123,9 @@ extension InquestConfig: Decodable {
         changes = try section("changes", default: defaults.changes)
         http = try section("http", default: defaults.http)
         readToken = section.contains("read_token") ? try section.secret("read_token") : defaults.readToken
-        correlation =
-            try section.optional("correlation").map { (value: CorrelationConfig) in value.settings }
-            ?? defaults.correlation
+        let correlationConfig: CorrelationConfig? = try section.optional("correlation")
+        correlation = correlationConfig?.settings ?? defaults.correlation
+        vocabularyPath = correlationConfig?.vocabularyPath
         investigations =
             try section.optional("investigations").map { (value: WorkerConfig) in value.settings }
             ?? defaults.investigations
@@ -159,6 +161,7 @@ extension InquestConfig.Changes: Decodable {
 /// `correlation:`; see docs/correlation.md.
 struct CorrelationConfig: Decodable {
     var settings = CorrelationSettings()
+    var vocabularyPath: String?
 
     init(from decoder: any Decoder) throws {
         let section = try ConfigSection(
@@ -166,9 +169,10 @@ struct CorrelationConfig: Decodable {
             keys: [
                 "lookback_minutes", "skew_minutes", "default_environment", "weights", "time_half_life_minutes",
                 "temperature", "no_change_score", "maximum_confidence", "unknown_service_confidence_cap",
-                "rollback_demotion", "unrelated_candidate_limit",
+                "rollback_demotion", "unrelated_candidate_limit", "vocabulary_path",
             ])
         let defaults = CorrelationSettings()
+        vocabularyPath = try section.optional("vocabulary_path")
         let lookback: Int = try section("lookback_minutes", default: 240)
         let skew: Int = try section("skew_minutes", default: 10)
         guard lookback > 0 else { throw section.failure("lookback_minutes", "must be positive") }

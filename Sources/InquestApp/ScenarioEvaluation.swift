@@ -109,14 +109,7 @@ public struct ScenarioEvaluation: Sendable {
     public static func run(_ scenarios: [Scenario], settings: CorrelationSettings) async throws -> ScenarioEvaluation {
         var evaluation = ScenarioEvaluation(cases: [])
         for scenario in scenarios {
-            let database = try DatabaseQueue()
-            try InquestDatabase.migrator.migrate(database)
-            _ = try await ChangeLog(database: database).ingest(scenario.changes)
-            let investigator = Investigator(settings: settings, catalog: scenario.catalog)
-            let (findings, result) = try await database.read { db in
-                try investigator.investigateRanking(
-                    scenario.incident, priority: .p1, fallbackStart: Date(timeIntervalSince1970: 0), in: db)
-            }
+            let (findings, result) = try await investigate(scenario, settings: settings)
             let baseline = baselineRanking(scenario, incident: findings.incident, settings: settings)
             let item = Case(
                 file: scenario.file, cause: scenario.cause, ranking: result.candidates.map(\.change.externalID),
@@ -132,6 +125,46 @@ public struct ScenarioEvaluation: Sendable {
             evaluation.baseline.add(blamed, confidence: blamed.topConfidence, suspect: blamed.suspect)
         }
         return evaluation
+    }
+
+    /// One scenario through the real investigator, against its own in-memory database holding its change log.
+    static func investigate(_ scenario: Scenario, settings: CorrelationSettings) async throws
+        -> (findings: Findings, result: Correlator.Result)
+    {
+        let database = try DatabaseQueue()
+        try InquestDatabase.migrator.migrate(database)
+        _ = try await ChangeLog(database: database).ingest(scenario.changes)
+        let investigator = Investigator(settings: settings, catalog: scenario.catalog)
+        return try await database.read { db in
+            try investigator.investigateRanking(
+                scenario.incident, priority: .p1, fallbackStart: Date(timeIntervalSince1970: 0), in: db)
+        }
+    }
+
+    /// Every candidate of one scenario with its factors, best first: what a developer reads to see why a scenario
+    /// is missed (`inquest evaluate --explain NAME`).
+    public static func explain(_ scenario: Scenario, settings: CorrelationSettings) async throws -> String {
+        let (findings, result) = try await investigate(scenario, settings: settings)
+        var lines = [
+            "\(scenario.file): cause \(scenario.cause ?? "none"); impact start \(Findings.time(findings.incident.impactStart)) "
+                + "(\(findings.incident.impactStartSource)); services \(findings.incident.services.joined(separator: ", "))",
+            String(format: "not a logged change: %.0f%%", result.noChangeConfidence * 100)
+                + (result.noChangeReasons.map { " (" + $0.joined(separator: "; ") + ")" } ?? ""),
+        ]
+        for candidate in result.candidates {
+            let mark = candidate.change.externalID == scenario.cause ? "*" : " "
+            lines.append(
+                String(format: "%@ %5.1f %3.0f%% ", mark, candidate.score, candidate.confidence * 100)
+                    + "\(candidate.change.externalID) \(Findings.time(candidate.change.occurredAt))")
+            for factor in candidate.factors {
+                lines.append(
+                    "        " + factor.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                        + String(format: "%5.1f  ", factor.points) + factor.reason)
+            }
+            if let demotion = candidate.demotion { lines.append("        demoted: \(demotion)") }
+            if let related = candidate.related { lines.append("        same event: " + related.map(\.externalID).joined(separator: ", ")) }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The softmax temperature and "not a logged change" score with the least top-cause Brier score on

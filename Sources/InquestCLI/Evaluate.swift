@@ -19,9 +19,19 @@ struct Evaluate: AsyncParsableCommand {
     @Flag(help: "Print every scenario's answer, not only the scores.") var verbose = false
     @Flag(help: "Search the temperature and no-change score with the least Brier score on all but the last folder.")
     var fit = false
+    @Option(help: "Explain every candidate's factors for the scenarios whose file name contains this.")
+    var explain: String?
 
     func run() async throws {
         let config = try options.load()
+        if let explain {
+            for directory in directories {
+                for scenario in try Scenario.loadAll(from: directory) where scenario.file.contains(explain) {
+                    print(try await ScenarioEvaluation.explain(scenario, settings: config.correlation) + "\n")
+                }
+            }
+            return
+        }
         var all: [Scenario] = []
         for directory in directories {
             let scenarios = try Scenario.loadAll(from: directory)

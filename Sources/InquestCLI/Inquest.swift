@@ -6,6 +6,6 @@ struct Inquest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inquest",
         abstract: "Investigates incidents the moment they are declared.",
-        subcommands: [Serve.self, Migrate.self, Sign.self, Changes.self, Investigate.self, Evaluate.self, OutboxCommand.self],
+        subcommands: [Serve.self, Migrate.self, Sign.self, Changes.self, Investigate.self, Evaluate.self, Vocabulary.self, OutboxCommand.self],
         defaultSubcommand: Serve.self)
 }

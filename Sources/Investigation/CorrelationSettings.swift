@@ -11,9 +11,9 @@ public struct CorrelationSettings: Sendable, Equatable {
     /// Minutes after which time proximity has halved: `1 / (1 + Δmin / halfLife)`.
     public var timeHalfLifeMinutes = 30.0
     /// Softmax temperature in points; lower makes confidence more decisive.
-    public var temperature = 14.0
+    public var temperature = 9.5
     /// The score of "not a logged change": what a candidate must beat to be believed.
-    public var noChangeScore = 45.0
+    public var noChangeScore = 50.0
     /// Confidence never exceeds this.
     public var maximumConfidence = 0.95
     /// Confidence ceiling when the incident names no known service.
@@ -29,7 +29,11 @@ public struct CorrelationSettings: Sendable, Equatable {
     /// Time value of a change within the clock-skew allowance after impact start.
     public var afterImpactTimeValue = 0.1
     /// Content value of a symptom the change's words could produce.
-    public var symptomValue = 0.6
+    public var symptomValue = 0.45
+    /// Multiplier for a change that reads like a responder's action, logged just before the incident was declared.
+    public var responseDemotion = 0.5
+    /// The words incidents and changes are read with.
+    public var vocabulary = CorrelationVocabulary.builtIn
     /// Points "not a logged change" gains for each phrase of the incident pointing outside the log (at most two).
     public var externalCausePoints = 12.0
 

@@ -79,6 +79,12 @@ public struct Correlator: Sendable {
         self.catalog = catalog
     }
 
+    /// Whether a service is shared infrastructure: marked so in the catalog (`services.<name>.shared`), or named
+    /// like it (`dns`, `bgp`, `consul`, `k8s`, …: the vocabulary's `shared_infrastructure`).
+    public func isShared(_ service: String) -> Bool {
+        catalog.services[service]?.shared ?? settings.vocabulary.namesSharedInfrastructure(service)
+    }
+
     public func window(for incident: IncidentContext) -> ClosedRange<Date> {
         incident.impactStart.addingTimeInterval(
             -settings.lookback.seconds)...incident.impactStart
@@ -112,14 +118,17 @@ public struct Correlator: Sendable {
         }
 
         let tokens = Self.tokens(in: incident.text)
-        let reach = ChangeReach(incidentText: incident.text, serviceCount: incident.services.count)
+        let involved = Set(incident.services + catalog.services(mentionedIn: incident.text))
+        let reach = ChangeReach(incidentText: incident.text, serviceCount: involved.count)
         let frequency = DocumentFrequency(eligible.map { Self.tokens(in: Self.text(of: $0)) })
         let scored = eligible.map { change in
-            score(change, incident: incident, incidentTokens: tokens, reach: reach, frequency: frequency, among: eligible)
+            score(
+                change, incident: incident, involved: involved, incidentTokens: tokens, reach: reach, frequency: frequency,
+                among: eligible)
         }
         var candidates = Self.mergingRecordsOfOneEvent(scored)
 
-        let external = IncidentVocabulary.externalCauses(in: incident.text)
+        let external = settings.vocabulary.externalCauses(in: incident.text)
         let noChangeReasons = external.prefix(2).map { "the incident says \"\($0)\": a cause outside the change log" }
         let noChangeScore = settings.noChangeScore + Double(noChangeReasons.count) * settings.externalCausePoints
         let temperature = settings.temperature
@@ -201,7 +210,7 @@ public struct Correlator: Sendable {
     }
 
     private func score(
-        _ change: Change, incident: IncidentContext, incidentTokens: Tokens, reach: ChangeReach,
+        _ change: Change, incident: IncidentContext, involved: Set<String>, incidentTokens: Tokens, reach: ChangeReach,
         frequency: DocumentFrequency, among: [Change]
     ) -> Candidate {
         let weights = settings.weights
@@ -221,21 +230,20 @@ public struct Correlator: Sendable {
                 "\(Self.duration(-minutes * 60)) after impact start: more likely a response than the cause")
         }
 
-        var relation = catalog.relation(of: change.service, to: incident.services)
-        if relation.score < settings.sharedInfrastructureRelation, catalog.isShared(change.service) {
-            relation = .init(
-                score: settings.sharedInfrastructureRelation,
-                reason: "\(change.service) is shared infrastructure: its changes reach every service")
-        }
+        let shared = isShared(change.service)
+        let relation = self.relation(of: change.service, incident: incident, involved: involved, shared: shared)
         add("service", relation.score, weights.service, relation.reason)
 
         let (content, contentReason) = self.content(of: change, incident: incident, incidentTokens: incidentTokens, frequency: frequency)
         add("content", content, weights.content, contentReason)
 
-        let (prior, kindReason) = Self.prior(of: change.kind)
+        let (prior, kindReason) = Self.prior(of: change, vocabulary: settings.vocabulary)
         add("kind", prior, weights.kind, kindReason)
 
-        let (scope, scopeReason) = Self.scope(of: ChangeReach(change: change), incident: reach)
+        var (scope, scopeReason) = Self.scope(of: ChangeReach(change: change), incident: reach)
+        if shared, reach.breadth == .full, scope >= 0, scope < 0.5 {
+            (scope, scopeReason) = (0.5, "shared infrastructure changed before a broad impact (\(reach.evidence ?? "widespread"))")
+        }
         factors.append(
             Factor(name: "scope", value: scope, weight: settings.scopeWeight, points: scope * settings.scopeWeight, reason: scopeReason))
 
@@ -251,6 +259,12 @@ public struct Correlator: Sendable {
             demotion =
                 "rolled back \(Self.duration(rollback.occurredAt.timeIntervalSince(change.occurredAt))) later "
                 + "(\(rollback.summary)), before impact started"
+        } else if incident.impactStartSource == "created_at", minutes < 30,
+            let word = CorrelationVocabulary.firstWord(of: settings.vocabulary.responseWords, in: change.summary)
+        {
+            // Without an "Impact started" time, impact start is the declaration, and responders act before declaring.
+            score *= settings.responseDemotion
+            demotion = "reads like a response to the incident (\"\(word)\"), logged shortly before it was declared"
         }
         return Candidate(change: change, score: score, confidence: 0, band: .timelineOnly, factors: factors, demotion: demotion)
     }
@@ -267,7 +281,7 @@ public struct Correlator: Sendable {
         var best: (value: Double, reason: String) = (0, "nothing specific to this change is mentioned in the incident")
         let shared =
             changeTokens.distinctive.intersection(incidentTokens.distinctive).subtracting(serviceWords).map { ($0, 1.0) }
-            + changeTokens.words.intersection(incidentTokens.words).subtracting(serviceWords).map { ($0, 0.5) }
+            + changeTokens.words.intersection(incidentTokens.words).subtracting(serviceWords).map { ($0, 0.25) }
         for (token, strength) in shared.sorted(by: { $0.0 < $1.0 }) {
             let rarity = frequency.rarity(of: token)
             let value = strength * rarity
@@ -281,7 +295,7 @@ public struct Correlator: Sendable {
                 )
             }
         }
-        if let (symptom, cause) = IncidentVocabulary.symptom(incident: incident.text.lowercased(), change: changeText.lowercased()),
+        if let (symptom, cause) = settings.vocabulary.symptom(incident: incident.text.lowercased(), change: changeText.lowercased()),
             settings.symptomValue > best.value
         {
             best = (settings.symptomValue, "the incident's \"\(symptom)\" is what a \"\(cause)\" change can cause")
@@ -319,6 +333,49 @@ public struct Correlator: Sendable {
     /// The text content matching reads: summary, version and metadata.
     static func text(of change: Change) -> String {
         [change.summary, change.version ?? "", change.metadata ?? ""].joined(separator: " ")
+    }
+
+    /// How a changed service relates to the incident. Shared infrastructure reaches every service. When the
+    /// incident involves several services, a change that all of them depend on explains it better than a change
+    /// to one of them.
+    private func relation(of changed: String, incident: IncidentContext, involved: Set<String>, shared: Bool)
+        -> ServiceCatalog.Relation
+    {
+        var relation = catalog.relation(of: changed, to: incident.services)
+        if relation.score < settings.sharedInfrastructureRelation, shared {
+            relation = .init(
+                score: settings.sharedInfrastructureRelation,
+                reason: "\(changed) is shared infrastructure: its changes reach every service")
+        }
+        guard involved.count >= 2 else { return relation }
+        let covered = involved.filter { $0 == changed || catalog.dependsTransitively($0, on: changed) }
+        let names = involved.sorted().joined(separator: ", ")
+        if covered.count == involved.count, !involved.contains(changed) {
+            return .init(score: max(relation.score, 0.9), reason: "\(names) all depend on \(changed)")
+        }
+        if involved.contains(changed), covered.count < involved.count {
+            return .init(
+                score: relation.score * (0.6 + 0.4 * Double(covered.count) / Double(involved.count)),
+                reason: "\(relation.reason), but it explains only \(covered.count) of the \(involved.count) services involved (\(names))")
+        }
+        return relation
+    }
+
+    /// The kind's prior, lowered for changes whose own words say they are routine (a recurring job) or a reaction
+    /// to load (an autoscaler).
+    static func prior(of change: Change, vocabulary: CorrelationVocabulary) -> (Double, String) {
+        let text = change.summary
+        if change.kind == .automation || change.kind == .other,
+            let word = CorrelationVocabulary.firstWord(of: vocabulary.reactiveWords, in: text)
+        {
+            return (0.4, "autoscaling (\"\(word)\") reacts to load: more often a consequence than a cause")
+        }
+        if change.kind == .automation || change.kind == .other || change.kind == .script,
+            let word = CorrelationVocabulary.firstWord(of: vocabulary.recurringWords, in: text)
+        {
+            return (0.5, "a recurring job (\"\(word)\"): each run is one of many that caused nothing")
+        }
+        return prior(of: change.kind)
     }
 
     static func prior(of kind: ChangeKind) -> (Double, String) {

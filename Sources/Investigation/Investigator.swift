@@ -40,7 +40,7 @@ public struct Investigator: Sendable {
             // Every change to the affected services and their dependencies, with a margin around the window so
             // near misses can be explained; plus the most recent changes elsewhere.
             let related = catalog.neighbourhood(of: context.services)
-                .union(catalog.services.keys.filter { catalog.isShared($0) })
+                .union(catalog.services.keys.filter { correlator.isShared($0) })
             changes = try ChangeLog.changes(
                 from: window.lowerBound.addingTimeInterval(-2 * 3600), to: window.upperBound.addingTimeInterval(3600),
                 services: Array(related), limit: 1000, in: db)

@@ -10,7 +10,7 @@ public struct ServiceCatalog: Sendable, Equatable {
         public var environment: String?
         public var dependsOn: [String]
         /// Platform infrastructure whose changes can reach every service (`services.<name>.shared: true`); nil
-        /// leaves it to ``SharedInfrastructure``'s recognition by name.
+        /// leaves it to recognition by name (``CorrelationVocabulary/sharedInfrastructure``).
         public var shared: Bool?
 
         public init(
@@ -65,12 +65,6 @@ public struct ServiceCatalog: Sendable, Equatable {
         return found
     }
 
-    /// Whether a service is shared infrastructure: marked so in the catalog, or named like it (`dns`, `bgp`,
-    /// `consul`, `k8s`, …, see ``SharedInfrastructure``).
-    public func isShared(_ name: String) -> Bool {
-        services[name]?.shared ?? SharedInfrastructure.recognizes(name)
-    }
-
     /// Same service 1.0; a direct dependency of an affected service 0.7; two hops 0.45; a service that depends
     /// on an affected one 0.3; unrelated 0.15; unknown (the incident names no service) 0.5.
     public func relation(of changed: String, to affected: [String]) -> Relation {
@@ -92,7 +86,37 @@ public struct ServiceCatalog: Sendable, Equatable {
         if let dependent = affected.first(where: { services[changed]?.dependsOn.contains($0) == true }) {
             return Relation(score: 0.3, reason: "\(changed) depends on the affected \(dependent)")
         }
+        // Change logs name services loosely: `postgresql` for the catalog's `postgres-primary`. A service the
+        // dependency graph does not know, named like an affected one, is probably the same thing.
+        if isolated(changed), let similar = affected.first(where: { Self.namedAlike(changed, $0) }) {
+            return Relation(score: 0.6, reason: "\(changed) is not in the catalog's graph, but is named like the affected \(similar)")
+        }
         return Relation(score: 0.15, reason: "\(changed) is not related to \(affected.joined(separator: ", "))")
+    }
+
+    /// Whether nothing in the catalog depends on `service` and it depends on nothing.
+    func isolated(_ service: String) -> Bool {
+        (services[service]?.dependsOn ?? []).isEmpty && !services.values.contains { $0.dependsOn.contains(service) }
+    }
+
+    /// Two names sharing a word of five letters or more, or one such word the prefix of the other's
+    /// (`postgres` and `postgresql`).
+    static func namedAlike(_ a: String, _ b: String) -> Bool {
+        let left = normalize(a).split(separator: " ").map(String.init).filter { $0.count >= 5 }
+        let right = normalize(b).split(separator: " ").map(String.init).filter { $0.count >= 5 }
+        return left.contains { (word: String) in right.contains { (other: String) in other.hasPrefix(word) || word.hasPrefix(other) } }
+    }
+
+    /// Whether `service` depends on `dependency`, directly or through others (up to four hops).
+    public func dependsTransitively(_ service: String, on dependency: String) -> Bool {
+        var frontier = [service]
+        var seen: Set<String> = [service]
+        for _ in 0..<4 {
+            frontier = frontier.flatMap { services[$0]?.dependsOn ?? [] }.filter { seen.insert($0).inserted }
+            if frontier.contains(dependency) { return true }
+            if frontier.isEmpty { return false }
+        }
+        return false
     }
 
     /// The affected services and their dependencies up to two hops: the services worth loading every change of.

@@ -1,5 +1,6 @@
 import Foundation
 import InquestApp
+import Investigation
 import Testing
 import WebhookIn
 
@@ -35,6 +36,43 @@ import WebhookIn
         #expect(config.oncall.pagerDuty.routingKey == nil)  // paging off until the key is set
         #expect(config.oncall.pagerDuty.otherRoutingKeys.isEmpty)
         #expect(config.oncall.incidentIO.metadata == ["team": "platform"])
+    }
+
+    @Test func aVocabularyFileReplacesTheListsItNamesAndKeepsTheRest() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vocabulary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "external_causes: [Solar Flare]\nshared_infrastructure: [mainframe]\n".write(
+            to: directory.appendingPathComponent("vocabulary.yaml"), atomically: true, encoding: .utf8)
+        let config = try InquestConfig.parse(
+            yaml: "correlation:\n  vocabulary_path: vocabulary.yaml\n", file: "inquest.yaml", environment: [:],
+            workingDirectory: directory.path)
+        #expect(config.correlation.vocabulary.externalCauses == ["solar flare"])
+        #expect(config.correlation.vocabulary.sharedInfrastructure == ["mainframe"])
+        #expect(config.correlation.vocabulary.symptoms == CorrelationVocabulary.builtIn.symptoms)
+
+        try "external_causes: [x]\nsymptom: []\n".write(
+            to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try InquestConfig.parse(
+                yaml: "correlation:\n  vocabulary_path: bad.yaml\n", file: "inquest.yaml", environment: [:],
+                workingDirectory: directory.path)
+        } throws: { error in
+            "\(error)".contains("bad.yaml: symptom: unknown key")
+        }
+        #expect(failure("correlation:\n  vocabulary_path: /nowhere/vocabulary.yaml\n")?.contains("/nowhere/vocabulary.yaml") == true)
+    }
+
+    @Test func theBuiltInVocabularyRoundTripsThroughItsYAML() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vocabulary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try CorrelationVocabulary.builtIn.yaml.write(
+            to: directory.appendingPathComponent("v.yaml"), atomically: true, encoding: .utf8)
+        let config = try InquestConfig.parse(
+            yaml: "correlation:\n  vocabulary_path: v.yaml\n", file: "inquest.yaml", environment: [:],
+            workingDirectory: directory.path)
+        #expect(config.correlation.vocabulary == CorrelationVocabulary.builtIn)
     }
 
     @Test func alertAuthAndOncallKeys() throws {

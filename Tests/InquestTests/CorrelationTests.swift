@@ -49,10 +49,8 @@ import WebhookIn
         let result = Correlator(settings: .init(), catalog: catalog).correlate(incident(), changes: workedExample)
         let top = result.candidates[0]
         #expect(top.change.externalID == "pg-210")
-        // Calibrated on the labelled scenarios, a dependency's deploy 6 min before impact with nothing else
-        // pointing at it is a strong "possible", not yet a "suspected cause".
-        #expect(top.band == .possible)
-        #expect(top.confidence > 0.55 && top.confidence < 0.7)
+        #expect(top.band == .suspected)
+        #expect(top.confidence > 0.7 && top.confidence < 0.95)
         #expect(result.candidates.dropFirst().allSatisfy { $0.confidence < top.confidence })
         #expect(top.factors.map(\.name) == ["time", "service", "content", "kind", "scope"])
         #expect(top.factors[1].reason == "checkout-service depends on payment-gateway")
@@ -63,7 +61,7 @@ import WebhookIn
         let result = Correlator(settings: .init(), catalog: catalog).correlate(incident(), changes: workedExample)
         let pgID = workedExample[0].id!
         let findings = Findings(incident: incident(), result: result, previousVersions: [pgID: "v2.0.9"])
-        #expect(findings.suspectedCauses.first?.change.externalID == "pg-210")
+        #expect(findings.rootCause?.change.externalID == "pg-210")
         #expect(
             findings.recommendedActions.first?.text.contains("Roll back the payment-gateway deploy v2.1.0 to version v2.0.9")
                 == true)

@@ -84,7 +84,7 @@ import WebhookIn
             let causes = try #require(findings["suspected_causes"] as? [[String: Any]])
             let top = try #require(causes.first)
             #expect((top["change"] as? [String: Any])?["external_id"] as? String == "pg-210")
-            #expect(top["band"] as? String == "possible")
+            #expect(top["band"] as? String == "suspected cause")
             let actions = findings["recommended_actions"] as? [[String: Any]]
             #expect((actions?.first?["text"] as? String)?.contains("to version v2.0.9") == true)
 

@@ -82,7 +82,7 @@ import WebhookIn
                 try await env.makeApp().test(.router) { client in
                     let response = try await env.deliver(body, with: client)
                     #expect(response.status == .accepted)
-                    for _ in 0..<100 where slack.requests.count < 1 || incidentIO.requests.count < 2 {
+                    for _ in 0..<100 where slack.requests.count < 1 || incidentIO.requests.count < 3 {
                         try await Task.sleep(for: .milliseconds(50))
                     }
                 }
@@ -102,11 +102,13 @@ import WebhookIn
         #expect(normalized == expected)
 
         let items = incidentIO.requests
-        // "root_cause_found" is posted only in the "suspected cause" band; the worked example is "possible".
-        #expect(items.map(\.path) == Array(repeating: "/v2/incident_timeline_items", count: 2))
+        #expect(items.map(\.path) == Array(repeating: "/v2/incident_timeline_items", count: 3))
         #expect(
             Set(items.compactMap { $0.body["idempotency_key"] as? String })
-                == ["inquest-investigation-1-investigation_start", "inquest-investigation-1-investigation_complete"])
+                == [
+                    "inquest-investigation-1-investigation_start", "inquest-investigation-1-root_cause_found",
+                    "inquest-investigation-1-investigation_complete",
+                ])
         #expect(items.allSatisfy { $0.body["incident_id"] as? String == "01JD3X8Z4MP7Y0V6N2W5X3R9TB" })
     }
 

@@ -56,7 +56,7 @@ import WebhookIn
                 let body = try JSONSerialization.data(withJSONObject: incident)
                 try await env.makeApp().test(.router) { client in
                     #expect(try await env.deliver(body, with: client).status == .accepted)
-                    try await AlertEscalationTests().eventually { slack.requests.count >= 1 && incidentIO.requests.count >= 2 }
+                    try await AlertEscalationTests().eventually { slack.requests.count >= 1 && incidentIO.requests.count >= 3 }
                 }
                 let outbox = try await env.database().read { db in try OutboxMessage.fetchAll(db) }
                 #expect(outbox.allSatisfy { $0.state == .sent }, "\(outbox.map { "\($0.state) \($0.lastError ?? "")" })")
