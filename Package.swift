@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WebhookIn", targets: ["WebhookIn"]),
         .library(name: "Investigation", targets: ["Investigation"]),
         .library(name: "Outbound", targets: ["Outbound"]),
+        .library(name: "Prometheus", targets: ["Prometheus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -71,11 +72,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Prometheus",
+            dependencies: [
+                "WebhookIn",
+                "Investigation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "InquestApp",
             dependencies: [
                 "WebhookIn",
                 "Investigation",
                 "Outbound",
+                "Prometheus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -109,6 +122,7 @@ let package = Package(
                 "WebhookIn",
                 "Investigation",
                 "Outbound",
+                "Prometheus",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],

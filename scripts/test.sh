@@ -2,6 +2,6 @@
 # Installs what is missing, then builds and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --tests
 swift build --build-tests
 swift test --skip-build

@@ -5,6 +5,7 @@ import Hummingbird
 import Investigation
 import Logging
 import Outbound
+import Prometheus
 import WebhookIn
 
 /// What the application takes from its surroundings; tests replace each part.
@@ -107,7 +108,9 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         let worker = InvestigationWorker(
             database: database,
             investigator: Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services)),
-            sink: outbound.sink, settings: config.investigations, now: dependencies.now, logger: logger)
+            sink: outbound.sink,
+            metrics: try await buildMetrics(config: config, resolver: resolver, httpClient: httpClient, logger: logger),
+            settings: config.investigations, now: dependencies.now, logger: logger)
 
         var app = Application(
             router: router,
@@ -136,6 +139,38 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         try? await httpClient.shutdown()
         throw error
     }
+}
+
+/// Prometheus, when `metrics.prometheus.url` is set: its query templates are checked against the server first, so a
+/// template it cannot parse stops startup naming its key; a server that does not answer yet only warns.
+private func buildMetrics(config: InquestConfig, resolver: SecretResolver, httpClient: HTTPClient, logger: Logger)
+    async throws -> PrometheusSource?
+{
+    guard let prometheus = config.prometheus else {
+        logger.info("metric evidence is off: metrics.prometheus.url is not set")
+        return nil
+    }
+    var settings = PrometheusSource.Settings(url: prometheus.url, queries: prometheus.queries)
+    settings.timeout = .seconds(prometheus.timeoutSeconds)
+    settings.step = .seconds(prometheus.stepSeconds)
+    settings.serviceQueries = prometheus.services
+    settings.aliases = Dictionary(
+        config.services.compactMap { service in service.aliases.first.map { (service.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    if let reference = prometheus.bearerToken {
+        let token = try await resolver.resolve(reference, usedAt: "metrics.prometheus.bearer_token")
+        settings.authorization = Secret("Bearer " + token.reveal())
+    } else if let username = prometheus.basicUsername, let reference = prometheus.basicPassword {
+        let password = try await resolver.resolve(reference, usedAt: "metrics.prometheus.basic_password")
+        settings.authorization = Secret("Basic " + Data("\(username):\(password.reveal())".utf8).base64EncodedString())
+    }
+    let source = PrometheusSource(settings: settings, client: httpClient)
+    let unreachable = try await source.check()
+    if !unreachable.isEmpty {
+        logger.warning(
+            "Prometheus did not answer the startup check; investigations will say metrics were unavailable",
+            metadata: ["url": "\(prometheus.url)", "queries": "\(unreachable.joined(separator: "; "))"])
+    }
+    return source
 }
 
 /// The outbound half: providers whose credentials are configured, the findings hand-off, the dispatcher, and the

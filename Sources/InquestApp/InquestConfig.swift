@@ -33,6 +33,8 @@ public struct InquestConfig: Sendable, Equatable {
     public var vocabularyPath: String?
     public var investigations = InvestigationWorker.Settings()
     public var http = HTTP()
+    /// Metric evidence for investigations; nil leaves it off.
+    public var prometheus: Prometheus?
     public var services: [ServiceCatalog.Service] = []
 
     public init() {}
@@ -99,7 +101,7 @@ extension InquestConfig: Decodable {
             keys: [
                 "name", "host", "port", "public_host", "database", "log_level", "vault_dev_path", "admin_token",
                 "link_signing_key", "integrations", "alert", "oncall", "outbound", "changes", "correlation", "investigations", "services",
-                "http", "read_token",
+                "http", "read_token", "metrics",
             ])
         let defaults = InquestConfig()
         name = try section("name", default: defaults.name)
@@ -122,6 +124,7 @@ extension InquestConfig: Decodable {
         outbound = try section("outbound", default: defaults.outbound)
         changes = try section("changes", default: defaults.changes)
         http = try section("http", default: defaults.http)
+        prometheus = try section.optional("metrics").flatMap { (value: MetricsConfig) in value.prometheus }
         readToken = section.contains("read_token") ? try section.secret("read_token") : defaults.readToken
         let correlationConfig: CorrelationConfig? = try section.optional("correlation")
         correlation = correlationConfig?.settings ?? defaults.correlation

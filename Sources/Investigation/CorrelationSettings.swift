@@ -32,6 +32,10 @@ public struct CorrelationSettings: Sendable, Equatable {
     public var symptomValue = 0.45
     /// Multiplier for a change that reads like a responder's action, logged just before the incident was declared.
     public var responseDemotion = 0.5
+    /// Points the metrics factor adds (a change shortly before an onset) or takes away (one after it).
+    public var metricsWeight = 20.0
+    /// How long before a metric onset a change still counts as leading it.
+    public var metricsLeadMinutes = 30.0
     /// The words incidents and changes are read with.
     public var vocabulary = CorrelationVocabulary.builtIn
     /// Points "not a logged change" gains for each phrase of the incident pointing outside the log (at most two).

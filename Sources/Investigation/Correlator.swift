@@ -91,7 +91,8 @@ public struct Correlator: Sendable {
             .addingTimeInterval(settings.skew.seconds)
     }
 
-    public func correlate(_ incident: IncidentContext, changes: [Change]) -> Result {
+    /// - Parameter evidence: metric onsets, when metrics were queried; they add the `metrics` factor.
+    public func correlate(_ incident: IncidentContext, changes: [Change], evidence: MetricEvidence? = nil) -> Result {
         let window = window(for: incident)
         let related = catalog.neighbourhood(of: incident.services)
         var excluded: [Exclusion] = []
@@ -124,7 +125,7 @@ public struct Correlator: Sendable {
         let scored = eligible.map { change in
             score(
                 change, incident: incident, involved: involved, incidentTokens: tokens, reach: reach, frequency: frequency,
-                among: eligible)
+                evidence: evidence, among: eligible)
         }
         var candidates = Self.mergingRecordsOfOneEvent(scored)
 
@@ -211,7 +212,7 @@ public struct Correlator: Sendable {
 
     private func score(
         _ change: Change, incident: IncidentContext, involved: Set<String>, incidentTokens: Tokens, reach: ChangeReach,
-        frequency: DocumentFrequency, among: [Change]
+        frequency: DocumentFrequency, evidence: MetricEvidence?, among: [Change]
     ) -> Candidate {
         let weights = settings.weights
         var factors: [Factor] = []
@@ -246,6 +247,12 @@ public struct Correlator: Sendable {
         }
         factors.append(
             Factor(name: "scope", value: scope, weight: settings.scopeWeight, points: scope * settings.scopeWeight, reason: scopeReason))
+
+        if let evidence, !evidence.onsets.isEmpty {
+            let (value, reason) = metrics(of: change, incident: incident, evidence: evidence)
+            factors.append(
+                Factor(name: "metrics", value: value, weight: settings.metricsWeight, points: value * settings.metricsWeight, reason: reason))
+        }
 
         var score = max(0, factors.reduce(0) { $0 + $1.points })
         var demotion: String?
@@ -333,6 +340,30 @@ public struct Correlator: Sendable {
     /// The text content matching reads: summary, version and metadata.
     static func text(of change: Change) -> String {
         [change.summary, change.version ?? "", change.metadata ?? ""].joined(separator: " ")
+    }
+
+    /// What the metric onsets say of a change. The first onset of all the services queried (the incident's and its
+    /// leading suspects') is when the trouble began: a change shortly before it gains, the closer the better, and
+    /// more when its own service is the one that moved first; a change after it cannot have started it.
+    private func metrics(of change: Change, incident: IncidentContext, evidence: MetricEvidence) -> (Double, String) {
+        guard let first = evidence.onsets.first else { return (0, "no metric moved") }
+        let lead = first.at.timeIntervalSince(change.occurredAt)
+        if lead < -60 {
+            return (-1, "\(Self.duration(-lead)) after the onset (\(first.description)): it cannot have started it")
+        }
+        let window = settings.metricsLeadMinutes * 60
+        guard lead <= window else {
+            return (0, "\(Self.duration(lead)) before the onset (\(first.description)): too early to explain it")
+        }
+        var value = max(0.2, 1 - max(0, lead) / window)
+        var reason = "\(Self.duration(max(0, lead))) before \(first.description)"
+        if first.service == change.service, !incident.services.contains(change.service),
+            let affected = evidence.earliest(of: incident.services)
+        {
+            value = min(1, value + 0.5)
+            reason += "; \(change.service) moved \(Self.duration(affected.at.timeIntervalSince(first.at))) before \(affected.service) did"
+        }
+        return (value, reason)
     }
 
     /// How a changed service relates to the incident. Shared infrastructure reaches every service. When the

@@ -57,7 +57,10 @@ public struct Findings: Sendable, Codable, Equatable {
 extension Findings {
     /// Builds findings from a correlation. `previousVersions` maps a change id to the version its service ran
     /// before it, for rollback advice.
-    public init(incident: IncidentContext, result: Correlator.Result, previousVersions: [Int64: String] = [:]) {
+    public init(
+        incident: IncidentContext, result: Correlator.Result, previousVersions: [Int64: String] = [:],
+        metrics: MetricEvidence? = nil
+    ) {
         self.incident = incident
         priority = incident.priority
         consideredCount = result.candidates.count
@@ -105,6 +108,20 @@ extension Findings {
                             .joined(separator: ", ")
                     } ?? ""))
         }
+        if let metrics {
+            let top = suspectedCauses.first
+            for onset in metrics.onsets.prefix(5) {
+                var line = "Metric: \(onset.description)"
+                if let top, top.change.occurredAt <= onset.at {
+                    line += ", \(Correlator.duration(onset.at.timeIntervalSince(top.change.occurredAt))) after \(Self.describe(top.change))"
+                }
+                evidence.append(line + ".")
+            }
+            if metrics.onsets.isEmpty, metrics.failures.isEmpty, !metrics.services.isEmpty {
+                evidence.append("Metrics: no onset in \(metrics.services.joined(separator: ", ")) (flat, empty or noisy series).")
+            }
+            for failure in metrics.failures { evidence.append("Metrics unavailable: \(failure).") }
+        }
         for reason in result.noChangeReasons ?? [] {
             evidence.append("Not a logged change: \(reason).")
         }
@@ -136,6 +153,9 @@ extension Findings {
             )
         }
         timeline.append(TimelineEntry(at: incident.impactStart, text: "Impact started (\(incident.impactStartSource))"))
+        for onset in metrics?.onsets.prefix(5) ?? [] {
+            timeline.append(TimelineEntry(at: onset.at, text: "Onset: \(onset.description)"))
+        }
         if let created = incident.createdAt, created != incident.impactStart {
             timeline.append(TimelineEntry(at: created, text: "Incident \(name) declared"))
         }

@@ -34,17 +34,19 @@ public struct InvestigationWorker: Service {
     private let database: any DatabaseWriter
     private let investigator: Investigator
     private let sink: (any FindingsSink)?
+    private let metrics: (any MetricSource)?
     private let settings: Settings
     private let now: @Sendable () -> Date
     private let logger: Logger
 
     public init(
-        database: any DatabaseWriter, investigator: Investigator, sink: (any FindingsSink)?, settings: Settings,
-        now: @escaping @Sendable () -> Date, logger: Logger
+        database: any DatabaseWriter, investigator: Investigator, sink: (any FindingsSink)?,
+        metrics: (any MetricSource)? = nil, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.database = database
         self.investigator = investigator
         self.sink = sink
+        self.metrics = metrics
         self.settings = settings
         self.now = now
         self.logger = logger
@@ -119,12 +121,25 @@ public struct InvestigationWorker: Service {
     func runJob(_ claim: Claim) async throws {
         let started = now()
         do {
-            let findings = try await database.read { db -> Findings in
+            let (incident, priority, firstSeen) = try await database.read { db in
                 guard let record = try IncidentRecord.fetchOne(db, key: claim.incidentID) else {
                     throw InvestigationError.incidentMissing(claim.incidentID)
                 }
-                return try investigator.investigate(
-                    try record.incident(), priority: record.priority, fallbackStart: record.firstSeenAt, in: db)
+                return (try record.incident(), record.priority, record.firstSeenAt)
+            }
+            // Metrics are read between two database reads, never inside one: a slow Prometheus holds no connection.
+            var evidence: MetricEvidence?
+            if let metrics {
+                let plan = try await database.read { db in
+                    try investigator.metricPlan(incident, priority: priority, fallbackStart: firstSeen, in: db)
+                }
+                evidence = await MetricEvidence.gather(
+                    from: metrics, services: plan.services, range: plan.range, baselineEnd: plan.baselineEnd)
+            }
+            let findings = try await database.read { [evidence] db in
+                try investigator.investigateRanking(
+                    incident, priority: priority, fallbackStart: firstSeen, metrics: evidence, in: db
+                ).findings
             }
             let json = String(decoding: try JSONEncoder.findings.encode(findings), as: UTF8.self)
             let completed = try await database.write { db -> Bool in

@@ -22,33 +22,24 @@ public struct Investigator: Sendable {
     }
 
     /// The findings, and every candidate ranked (findings show only the leading ones): for measuring the ranking.
+    /// - Parameter metrics: onsets and failures from the metrics queried for this incident (see ``metricPlan``).
     public func investigateRanking(
-        _ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database
+        _ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, metrics: MetricEvidence? = nil,
+        in db: Database
     ) throws -> (findings: Findings, result: Correlator.Result) {
-        var catalog = configuredCatalog
-        catalog.addSeen(try ChangeLog.serviceNames(in: db))
-        let context = IncidentContext(
-            incident: incident, priority: priority, catalog: catalog, defaultEnvironment: settings.defaultEnvironment,
-            fallbackStart: fallbackStart)
-        let correlator = Correlator(settings: settings, catalog: catalog)
-        let window = correlator.window(for: context)
-
-        var changes: [Change]
-        if context.services.isEmpty {
-            changes = try ChangeLog.changes(from: window.lowerBound, to: window.upperBound, services: nil, limit: 200, in: db)
-        } else {
-            // Every change to the affected services and their dependencies, with a margin around the window so
-            // near misses can be explained; plus the most recent changes elsewhere.
-            let related = catalog.neighbourhood(of: context.services)
-                .union(catalog.services.keys.filter { correlator.isShared($0) })
-            changes = try ChangeLog.changes(
-                from: window.lowerBound.addingTimeInterval(-2 * 3600), to: window.upperBound.addingTimeInterval(3600),
-                services: Array(related), limit: 1000, in: db)
-            changes += try ChangeLog.changes(
-                from: window.lowerBound, to: window.upperBound, excluding: related,
-                limit: settings.unrelatedCandidateLimit + 1, in: db)
+        let prepared = try prepare(incident, priority: priority, fallbackStart: fallbackStart, in: db)
+        let correlator = prepared.correlator
+        var (context, changes) = (prepared.context, prepared.changes)
+        if let metrics, context.impactStartSource == "created_at" || context.impactStartSource == "time received",
+            let onset = metrics.earliest(of: context.services) ?? (context.services.isEmpty ? metrics.onsets.first : nil),
+            onset.at < context.impactStart, onset.at > correlator.window(for: context).lowerBound
+        {
+            // Without an "Impact started" time, the first metric to move is a better impact start than the declaration.
+            context.impactStart = onset.at
+            context.impactStartSource = "first metric onset: \(onset.description)"
+            changes = try load(context, catalog: correlator.catalog, in: db)
         }
-        let result = correlator.correlate(context, changes: changes)
+        let result = correlator.correlate(context, changes: changes, evidence: metrics)
 
         var previousVersions: [Int64: String] = [:]
         for candidate in result.candidates.prefix(3) where candidate.change.kind == .deploy {
@@ -59,6 +50,52 @@ public struct Investigator: Sendable {
                 previousVersions[id] = version
             }
         }
-        return (Findings(incident: context, result: result, previousVersions: previousVersions), result)
+        return (Findings(incident: context, result: result, previousVersions: previousVersions, metrics: metrics), result)
+    }
+
+    /// Which services' metrics to query for an incident, over which range: its own services and those of its
+    /// leading candidates, from 30 min before the window (the baseline) to 15 min after impact start.
+    public func metricPlan(_ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database)
+        throws -> (services: [String], range: ClosedRange<Date>, baselineEnd: Date)
+    {
+        let (context, correlator, changes) = try prepare(incident, priority: priority, fallbackStart: fallbackStart, in: db)
+        let leading = correlator.correlate(context, changes: changes).candidates.prefix(3).map(\.change.service)
+        var services = context.services
+        for service in leading where !services.contains(service) { services.append(service) }
+        let window = correlator.window(for: context)
+        return (
+            services, window.lowerBound.addingTimeInterval(-30 * 60)...context.impactStart.addingTimeInterval(15 * 60),
+            window.lowerBound
+        )
+    }
+
+    private func prepare(_ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database) throws
+        -> (context: IncidentContext, correlator: Correlator, changes: [Change])
+    {
+        var catalog = configuredCatalog
+        catalog.addSeen(try ChangeLog.serviceNames(in: db))
+        let context = IncidentContext(
+            incident: incident, priority: priority, catalog: catalog, defaultEnvironment: settings.defaultEnvironment,
+            fallbackStart: fallbackStart)
+        let correlator = Correlator(settings: settings, catalog: catalog)
+        return (context, correlator, try load(context, catalog: catalog, in: db))
+    }
+
+    /// The slice of the change log an incident's correlation reads.
+    private func load(_ context: IncidentContext, catalog: ServiceCatalog, in db: Database) throws -> [Change] {
+        let correlator = Correlator(settings: settings, catalog: catalog)
+        let window = correlator.window(for: context)
+        if context.services.isEmpty {
+            return try ChangeLog.changes(from: window.lowerBound, to: window.upperBound, services: nil, limit: 200, in: db)
+        }
+        // Every change to the affected services, their dependencies and shared infrastructure, with a margin around
+        // the window so near misses can be explained; plus the most recent changes elsewhere.
+        let related = catalog.neighbourhood(of: context.services).union(catalog.services.keys.filter { correlator.isShared($0) })
+        return try ChangeLog.changes(
+            from: window.lowerBound.addingTimeInterval(-2 * 3600), to: window.upperBound.addingTimeInterval(3600),
+            services: Array(related), limit: 1000, in: db)
+            + ChangeLog.changes(
+                from: window.lowerBound, to: window.upperBound, excluding: related,
+                limit: settings.unrelatedCandidateLimit + 1, in: db)
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Where metric series come from (Prometheus in production): every configured query for each service over a range.
+/// A failed query is reported, never thrown: an investigation completes without the metrics it could not get.
+public protocol MetricSource: Sendable {
+    func series(for services: [String], over range: ClosedRange<Date>) async -> MetricSource.Answer
+}
+
+extension MetricSource {
+    public typealias Answer = (series: [MetricSeries], failures: [String])
+}
+
+/// What the metrics said about an incident: the onsets found, and what could not be seen.
+public struct MetricEvidence: Sendable, Equatable, Codable {
+    public var onsets: [Onset]
+    /// `metrics unavailable: query error_ratio for checkout-service: timeout after 5 s`.
+    public var failures: [String]
+    /// Services whose metrics were queried.
+    public var services: [String]
+
+    public init(onsets: [Onset] = [], failures: [String] = [], services: [String] = []) {
+        self.onsets = onsets
+        self.failures = failures
+        self.services = services
+    }
+
+    /// Queries `services` over `range` and finds each series' onset against the baseline before `baselineEnd`.
+    public static func gather(
+        from source: any MetricSource, services: [String], range: ClosedRange<Date>, baselineEnd: Date,
+        detector: OnsetDetector = OnsetDetector()
+    ) async -> MetricEvidence {
+        let answer = await source.series(for: services, over: range)
+        let onsets = answer.series.compactMap { detector.onset(in: $0, baselineEnd: baselineEnd) }.sorted { $0.at < $1.at }
+        return MetricEvidence(onsets: onsets, failures: answer.failures, services: services)
+    }
+
+    /// The earliest onset of any of `services`.
+    func earliest(of services: [String]) -> Onset? {
+        onsets.first { services.contains($0.service) }
+    }
+}

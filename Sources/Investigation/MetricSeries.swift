@@ -1,0 +1,28 @@
+import Foundation
+
+/// One time series from a metrics source: which query of which service it answers, the labels that tell it apart
+/// from its siblings (`region="eu-west-1"`), and its points in time order. NaN and infinite values are dropped.
+public struct MetricSeries: Sendable, Equatable {
+    public struct Point: Sendable, Equatable {
+        public var at: Date
+        public var value: Double
+
+        public init(at: Date, value: Double) {
+            self.at = at
+            self.value = value
+        }
+    }
+
+    /// The query's name (`error_ratio`, `latency_p99`, …).
+    public var metric: String
+    public var service: String
+    public var labels: [String: String]
+    public var points: [Point]
+
+    public init(metric: String, service: String, labels: [String: String] = [:], points: [Point]) {
+        self.metric = metric
+        self.service = service
+        self.labels = labels
+        self.points = points.filter { $0.value.isFinite }.sorted { $0.at < $1.at }
+    }
+}
