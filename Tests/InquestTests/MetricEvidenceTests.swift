@@ -72,12 +72,8 @@ import WebhookIn
     ])
 
     static let changes = [
-        Change(
-            source: "ci", externalID: "pg-2.1.0", service: "payment-gateway", kind: .deploy,
-            summary: "Deploy payment-gateway v2.1.0", version: "v2.1.0", occurredAt: Date(rfc3339: "2026-11-20T14:30:00Z")!),
-        Change(
-            source: "ci", externalID: "checkout-5.2", service: "checkout-service", kind: .deploy,
-            summary: "Deploy checkout-service v5.2.0", version: "v5.2.0", occurredAt: Date(rfc3339: "2026-11-20T14:33:00Z")!),
+        Change.deploy("pg-2.1.0", "payment-gateway", "v2.1.0", at: "14:30"),
+        Change.deploy("checkout-5.2", "checkout-service", "v5.2.0", at: "14:33"),
     ]
 
     func onset(_ service: String, at time: String) -> Onset {
@@ -100,12 +96,8 @@ import WebhookIn
 
     @Test func aDependencyThatMovedFirstGainsOverTheAffectedServicesOwnChange() throws {
         let changes = [
-            Change(
-                source: "ci", externalID: "pg-2.1.0", service: "payment-gateway", kind: .deploy,
-                summary: "Deploy payment-gateway v2.1.0", version: "v2.1.0", occurredAt: Date(rfc3339: "2026-11-20T14:25:00Z")!),
-            Change(
-                source: "ci", externalID: "checkout-5.2", service: "checkout-service", kind: .deploy,
-                summary: "Deploy checkout-service v5.2.0", version: "v5.2.0", occurredAt: Date(rfc3339: "2026-11-20T14:29:00Z")!),
+            Change.deploy("pg-2.1.0", "payment-gateway", "v2.1.0", at: "14:25"),
+            Change.deploy("checkout-5.2", "checkout-service", "v5.2.0", at: "14:29"),
         ]
         let evidence = MetricEvidence(onsets: [
             onset("payment-gateway", at: "2026-11-20T14:26:00Z"), onset("checkout-service", at: "2026-11-20T14:30:00Z"),

@@ -19,16 +19,9 @@ import WebhookIn
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString).json")
         try body.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", OutboundTests.repositoryFile("scripts/vendor_contract.py"), kind, file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(kind): \(text)", sourceLocation: sourceLocation)
+        let result = try Command.run(
+            "/usr/bin/env", ["python3", OutboundTests.repositoryFile("scripts/vendor_contract.py"), kind, file.path])
+        #expect(result.status == 0, "\(kind): \(result.output)", sourceLocation: sourceLocation)
     }
 
     static let releaseNotes =

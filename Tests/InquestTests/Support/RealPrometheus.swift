@@ -35,7 +35,7 @@ final class RealPrometheus: @unchecked Sendable {
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let input = directory.appendingPathComponent("series.om")
         try openMetrics.write(to: input, atomically: true, encoding: .utf8)
-        let backfill = try Self.run("/usr/bin/promtool", ["tsdb", "create-blocks-from", "openmetrics", input.path, data.path])
+        let backfill = try Command.run("/usr/bin/promtool", ["tsdb", "create-blocks-from", "openmetrics", input.path, data.path])
         guard backfill.status == 0 else { throw Failure.backfill(backfill.output) }
         let config = directory.appendingPathComponent("prometheus.yml")
         try "global: {}\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
@@ -88,19 +88,6 @@ final class RealPrometheus: @unchecked Sendable {
                 continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode == 200)
             }.resume()
         }
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 
     private static func freePort() throws -> Int {
