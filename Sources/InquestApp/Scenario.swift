@@ -13,6 +13,8 @@ public struct Scenario: Sendable {
     public var incident: IncidentIOIncident
     public var changes: [Change]
     public var cause: String?
+    /// What the services' metrics did, when the scenario says (see ``ScenarioMetrics``).
+    public var metrics: ScenarioMetrics?
 
     public enum LoadError: Error, CustomStringConvertible {
         case unreadable(file: String)
@@ -63,7 +65,8 @@ public struct Scenario: Sendable {
                         name: $0.name, aliases: $0.aliases ?? [], environment: $0.environment,
                         dependsOn: $0.dependsOn ?? [], shared: $0.shared)
                 }),
-            incident: body.incident, changes: changes, cause: body.cause)
+            incident: body.incident, changes: changes, cause: body.cause,
+            metrics: body.metrics.map { ScenarioMetrics(steps: $0) })
     }
 
     private struct Body: Decodable {
@@ -85,5 +88,6 @@ public struct Scenario: Sendable {
         var services: [Service]
         var incident: IncidentIOIncident
         var cause: String?
+        var metrics: [ScenarioMetrics.Step]?
     }
 }

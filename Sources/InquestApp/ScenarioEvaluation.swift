@@ -106,10 +106,13 @@ public struct ScenarioEvaluation: Sendable {
     public var inquest = Score()
     public var baseline = Score()
 
-    public static func run(_ scenarios: [Scenario], settings: CorrelationSettings) async throws -> ScenarioEvaluation {
+    /// - Parameter metrics: also read the scenarios' metrics (those that have some), as production reads Prometheus.
+    public static func run(_ scenarios: [Scenario], settings: CorrelationSettings, metrics: Bool = false) async throws
+        -> ScenarioEvaluation
+    {
         var evaluation = ScenarioEvaluation(cases: [])
         for scenario in scenarios {
-            let (findings, result) = try await investigate(scenario, settings: settings)
+            let (findings, result) = try await investigate(scenario, settings: settings, metrics: metrics)
             let baseline = baselineRanking(scenario, incident: findings.incident, settings: settings)
             let item = Case(
                 file: scenario.file, cause: scenario.cause, ranking: result.candidates.map(\.change.externalID),
@@ -128,23 +131,35 @@ public struct ScenarioEvaluation: Sendable {
     }
 
     /// One scenario through the real investigator, against its own in-memory database holding its change log.
-    static func investigate(_ scenario: Scenario, settings: CorrelationSettings) async throws
+    /// Metrics, when asked for and the scenario has them, are read between two database reads, as the worker does.
+    static func investigate(_ scenario: Scenario, settings: CorrelationSettings, metrics: Bool = false) async throws
         -> (findings: Findings, result: Correlator.Result)
     {
         let database = try DatabaseQueue()
         try InquestDatabase.migrator.migrate(database)
         _ = try await ChangeLog(database: database).ingest(scenario.changes)
         let investigator = Investigator(settings: settings, catalog: scenario.catalog)
-        return try await database.read { db in
+        let start = Date(timeIntervalSince1970: 0)
+        var evidence: MetricEvidence?
+        if metrics, let source = scenario.metrics {
+            let plan = try await database.read { db in
+                try investigator.metricPlan(scenario.incident, priority: .p1, fallbackStart: start, in: db)
+            }
+            evidence = await MetricEvidence.gather(
+                from: source, services: plan.services, range: plan.range, baselineEnd: plan.baselineEnd)
+        }
+        return try await database.read { [evidence] db in
             try investigator.investigateRanking(
-                scenario.incident, priority: .p1, fallbackStart: Date(timeIntervalSince1970: 0), in: db)
+                scenario.incident, priority: .p1, fallbackStart: start, metrics: evidence, in: db)
         }
     }
 
     /// Every candidate of one scenario with its factors, best first: what a developer reads to see why a scenario
     /// is missed (`inquest evaluate --explain NAME`).
-    public static func explain(_ scenario: Scenario, settings: CorrelationSettings) async throws -> String {
-        let (findings, result) = try await investigate(scenario, settings: settings)
+    public static func explain(_ scenario: Scenario, settings: CorrelationSettings, metrics: Bool = false) async throws
+        -> String
+    {
+        let (findings, result) = try await investigate(scenario, settings: settings, metrics: metrics)
         var lines = [
             "\(scenario.file): cause \(scenario.cause ?? "none"); impact start \(Findings.time(findings.incident.impactStart)) "
                 + "(\(findings.incident.impactStartSource)); services \(findings.incident.services.joined(separator: ", "))",
@@ -215,23 +230,28 @@ public struct ScenarioEvaluation: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// A header and Inquest's score as a row named `name`.
+    public func scoreRows(named name: String) -> [[String]] {
+        [Self.scoreHeader, Self.row(name, inquest)]
+    }
+
+    static let scoreHeader = [
+        "method", "Hit@1", "Hit@3", "no-change right", "wrong suspect", "Brier (top)", "\"suspected\" right",
+        "\"possible\" right",
+    ]
+
+    static func row(_ name: String, _ score: Score) -> [String] {
+        [
+            name, rate(score.hitAt1, score.withCause), rate(score.hitAt3, score.withCause),
+            rate(score.noSuspectWhenNoCause, score.withoutCause), "\(score.wrongSuspect) of \(score.scenarios)",
+            String(format: "%.3f", score.brier), rate(score.suspectedRight, score.suspected),
+            rate(score.possibleRight, score.possible),
+        ]
+    }
+
     /// The score table and reliability table alone.
     public var summary: [String] {
-        var rows = [
-            [
-                "method", "Hit@1", "Hit@3", "no-change right", "wrong suspect", "Brier (top)", "\"suspected\" right",
-                "\"possible\" right",
-            ]
-        ]
-        for (name, score) in [("inquest", inquest), ("baseline", baseline)] {
-            rows.append([
-                name, Self.rate(score.hitAt1, score.withCause), Self.rate(score.hitAt3, score.withCause),
-                Self.rate(score.noSuspectWhenNoCause, score.withoutCause), "\(score.wrongSuspect) of \(score.scenarios)",
-                String(format: "%.3f", score.brier), Self.rate(score.suspectedRight, score.suspected),
-                Self.rate(score.possibleRight, score.possible),
-            ])
-        }
-        var lines = Self.table(rows)
+        var lines = Self.table([Self.scoreHeader, Self.row("inquest", inquest), Self.row("baseline", baseline)])
         lines.append("")
         var reliability = [["confidence of the top cause", "answers", "mean confidence", "right"]]
         for (range, bin) in zip(Self.bins, inquest.bins) {
@@ -246,7 +266,7 @@ public struct ScenarioEvaluation: Sendable {
     }
 
     /// Left-aligned columns separated by two spaces.
-    static func table(_ rows: [[String]]) -> [String] {
+    public static func table(_ rows: [[String]]) -> [String] {
         let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")

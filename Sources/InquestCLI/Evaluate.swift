@@ -21,13 +21,15 @@ struct Evaluate: AsyncParsableCommand {
     var fit = false
     @Option(help: "Explain every candidate's factors for the scenarios whose file name contains this.")
     var explain: String?
+    @Flag(help: "With --explain or --fit: read the scenarios' metrics too.") var metrics = false
 
     func run() async throws {
         let config = try options.load()
         if let explain {
             for directory in directories {
                 for scenario in try Scenario.loadAll(from: directory) where scenario.file.contains(explain) {
-                    print(try await ScenarioEvaluation.explain(scenario, settings: config.correlation) + "\n")
+                    print(
+                        try await ScenarioEvaluation.explain(scenario, settings: config.correlation, metrics: metrics) + "\n")
                 }
             }
             return
@@ -39,6 +41,13 @@ struct Evaluate: AsyncParsableCommand {
             let evaluation = try await ScenarioEvaluation.run(scenarios, settings: config.correlation)
             print("== \(directory) (\(scenarios.count) scenarios)")
             print((verbose ? evaluation.report : evaluation.summary.joined(separator: "\n")) + "\n")
+            let withMetrics = scenarios.filter { $0.metrics != nil }
+            if !withMetrics.isEmpty {
+                let plain = try await ScenarioEvaluation.run(withMetrics, settings: config.correlation)
+                let read = try await ScenarioEvaluation.run(withMetrics, settings: config.correlation, metrics: true)
+                print("-- the \(withMetrics.count) scenarios with metrics, without and with them")
+                print(ScenarioEvaluation.table(plain.scoreRows(named: "without") + read.scoreRows(named: "with").dropFirst()).joined(separator: "\n") + "\n")
+            }
         }
         if fit {
             var training: [Scenario] = []

@@ -32,7 +32,8 @@ public struct CorrelationSettings: Sendable, Equatable {
     public var symptomValue = 0.45
     /// Multiplier for a change that reads like a responder's action, logged just before the incident was declared.
     public var responseDemotion = 0.5
-    /// Points the metrics factor adds (a change shortly before an onset) or takes away (one after it).
+    /// Points the metrics factor takes away from a change after the first onset (it adds up to half as much to one
+    /// shortly before it).
     public var metricsWeight = 20.0
     /// How long before a metric onset a change still counts as leading it.
     public var metricsLeadMinutes = 30.0

@@ -130,8 +130,15 @@ public struct Correlator: Sendable {
         var candidates = Self.mergingRecordsOfOneEvent(scored)
 
         let external = settings.vocabulary.externalCauses(in: incident.text)
-        let noChangeReasons = external.prefix(2).map { "the incident says \"\($0)\": a cause outside the change log" }
-        let noChangeScore = settings.noChangeScore + Double(noChangeReasons.count) * settings.externalCausePoints
+        var noChangeReasons = external.prefix(2).map { "the incident says \"\($0)\": a cause outside the change log" }
+        var noChangeScore = settings.noChangeScore + Double(noChangeReasons.count) * settings.externalCausePoints
+        if let onset = evidence?.onsets.first,
+            !eligible.contains(where: { (0...settings.metricsLeadMinutes * 60).contains(onset.at.timeIntervalSince($0.occurredAt)) })
+        {
+            noChangeScore += settings.externalCausePoints
+            noChangeReasons.append(
+                "no logged change in the \(Int(settings.metricsLeadMinutes)) min before the first onset (\(onset.description))")
+        }
         let temperature = settings.temperature
         let noChange = exp(noChangeScore / temperature)
         let total = candidates.reduce(noChange) { $0 + exp($1.score / temperature) }
@@ -353,14 +360,16 @@ public struct Correlator: Sendable {
         }
         let window = settings.metricsLeadMinutes * 60
         guard lead <= window else {
-            return (0, "\(Self.duration(lead)) before the onset (\(first.description)): too early to explain it")
+            return (-0.25, "\(Self.duration(lead)) before the onset (\(first.description)): too early to explain it")
         }
-        var value = max(0.2, 1 - max(0, lead) / window)
-        var reason = "\(Self.duration(max(0, lead))) before \(first.description)"
+        // Being just before the onset is consistent with causing it, but every change near impact is: it clears
+        // nothing by itself. What metrics add is who moved first, and what came too late or too early.
+        var value = 0.0
+        var reason = "\(Self.duration(max(0, lead))) before \(first.description): consistent"
         if first.service == change.service, !incident.services.contains(change.service),
-            let affected = evidence.earliest(of: incident.services)
+            let affected = evidence.earliest(of: incident.services), affected.at.timeIntervalSince(first.at) >= 60
         {
-            value = min(1, value + 0.5)
+            value = 0.5
             reason += "; \(change.service) moved \(Self.duration(affected.at.timeIntervalSince(first.at))) before \(affected.service) did"
         }
         return (value, reason)

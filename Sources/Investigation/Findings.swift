@@ -39,9 +39,11 @@ public struct Findings: Sendable, Codable, Equatable {
     public var searched: String
     public var consideredCount: Int
     public var excluded: [Correlator.Exclusion]
+    /// What the metrics showed, when they were queried.
+    public var metrics: MetricEvidence?
 
     enum CodingKeys: String, CodingKey {
-        case incident, summary, priority, evidence, timeline, searched, excluded
+        case incident, summary, priority, evidence, timeline, searched, excluded, metrics
         case suspectedCauses = "suspected_causes"
         case noChangeConfidence = "no_change_confidence"
         case recommendedActions = "recommended_actions"
@@ -61,6 +63,7 @@ extension Findings {
         incident: IncidentContext, result: Correlator.Result, previousVersions: [Int64: String] = [:],
         metrics: MetricEvidence? = nil
     ) {
+        self.metrics = metrics
         self.incident = incident
         priority = incident.priority
         consideredCount = result.candidates.count

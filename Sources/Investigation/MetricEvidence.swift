@@ -17,11 +17,14 @@ public struct MetricEvidence: Sendable, Equatable, Codable {
     public var failures: [String]
     /// Services whose metrics were queried.
     public var services: [String]
+    /// The series read, thinned for the investigation page's charts.
+    public var series: [MetricSeries]
 
-    public init(onsets: [Onset] = [], failures: [String] = [], services: [String] = []) {
+    public init(onsets: [Onset] = [], failures: [String] = [], services: [String] = [], series: [MetricSeries] = []) {
         self.onsets = onsets
         self.failures = failures
         self.services = services
+        self.series = series
     }
 
     /// Queries `services` over `range` and finds each series' onset against the baseline before `baselineEnd`.
@@ -31,7 +34,9 @@ public struct MetricEvidence: Sendable, Equatable, Codable {
     ) async -> MetricEvidence {
         let answer = await source.series(for: services, over: range)
         let onsets = answer.series.compactMap { detector.onset(in: $0, baselineEnd: baselineEnd) }.sorted { $0.at < $1.at }
-        return MetricEvidence(onsets: onsets, failures: answer.failures, services: services)
+        return MetricEvidence(
+            onsets: onsets, failures: answer.failures, services: services,
+            series: answer.series.prefix(12).map { $0.thinned(to: 120) })
     }
 
     /// The earliest onset of any of `services`.

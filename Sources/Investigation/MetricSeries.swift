@@ -2,8 +2,8 @@ import Foundation
 
 /// One time series from a metrics source: which query of which service it answers, the labels that tell it apart
 /// from its siblings (`region="eu-west-1"`), and its points in time order. NaN and infinite values are dropped.
-public struct MetricSeries: Sendable, Equatable {
-    public struct Point: Sendable, Equatable {
+public struct MetricSeries: Sendable, Equatable, Codable {
+    public struct Point: Sendable, Equatable, Codable {
         public var at: Date
         public var value: Double
 
@@ -24,5 +24,14 @@ public struct MetricSeries: Sendable, Equatable {
         self.service = service
         self.labels = labels
         self.points = points.filter { $0.value.isFinite }.sorted { $0.at < $1.at }
+    }
+
+    /// At most `count` points, evenly picked, keeping the first and last: enough to draw, small enough to store.
+    public func thinned(to count: Int) -> MetricSeries {
+        guard points.count > count, count >= 2 else { return self }
+        let stride = Double(points.count - 1) / Double(count - 1)
+        var copy = self
+        copy.points = (0..<count).map { points[Int((Double($0) * stride).rounded())] }
+        return copy
     }
 }

@@ -25,7 +25,7 @@ public struct Onset: Sendable, Equatable, Codable {
         return "\(service) \(metric)\(place) \(Self.format(before)) → \(Self.format(after)) from \(Findings.time(at).suffix(8).prefix(5)) UTC"
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         switch abs(value) {
         case 0: "0"
         case ..<0.01: String(format: "%.4f", value)

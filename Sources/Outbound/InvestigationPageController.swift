@@ -51,7 +51,39 @@ public struct InvestigationPageController: Sendable {
             "evidence": findings.evidence, "actions": findings.recommendedActions.map(\.text),
             "timeline": findings.timeline.map { ["at": Findings.time($0.at), "text": $0.text] },
             "searched": findings.searched,
+            "charts": findings.metrics.map { Self.charts($0, causes: findings.suspectedCauses) } ?? [],
         ]
+    }
+
+    /// One inline SVG chart per series read (no script, nothing fetched): the series as a line, its onset as a red
+    /// dashed line, and each suspected cause as a marker labelled with its rank. Numbers only go into the SVG's
+    /// attributes; every text is passed to the template, which escapes it.
+    static func charts(_ metrics: MetricEvidence, causes: [Findings.Cause]) -> [[String: Any]] {
+        let width = 600.0
+        let height = 120.0
+        return metrics.series.prefix(6).compactMap { series -> [String: Any]? in
+            guard let first = series.points.first?.at, let last = series.points.last?.at, last > first else { return nil }
+            let values = series.points.map(\.value)
+            let low = values.min() ?? 0
+            let high = max(values.max() ?? 1, low + 1e-9)
+            func x(_ date: Date) -> Double { (date.timeIntervalSince(first) / last.timeIntervalSince(first)) * width }
+            func y(_ value: Double) -> Double { height - 10 - (value - low) / (high - low) * (height - 30) }
+            let onset = metrics.onsets.first { $0.service == series.service && $0.metric == series.metric && $0.labels == series.labels }
+            let place = series.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            var chart: [String: Any] = [
+                "title": "\(series.service) \(series.metric)" + (place.isEmpty ? "" : " (\(place))"),
+                "points": series.points.map { String(format: "%.1f,%.1f", x($0.at), y($0.value)) }.joined(separator: " "),
+                "range": "\(Onset.format(low)) – \(Onset.format(high))",
+                "markers": causes.filter { (first...last).contains($0.change.occurredAt) }.map { cause in
+                    ["x": String(format: "%.1f", x(cause.change.occurredAt)), "label": "#\(cause.rank)"]
+                },
+            ]
+            if let onset {
+                chart["onset_x"] = String(format: "%.1f", x(onset.at))
+                chart["onset"] = onset.description
+            }
+            return chart
+        }
     }
 
     // HTML-escaped by default; no scripts, no external assets.
@@ -75,6 +107,14 @@ public struct InvestigationPageController: Sendable {
             {{^causes}}<p>No suspected cause.</p>{{/causes}}
             <h2>Recommended actions</h2><ul>{{#actions}}<li>{{.}}</li>{{/actions}}</ul>
             <h2>Evidence</h2><ul>{{#evidence}}<li>{{.}}</li>{{/evidence}}</ul>
+            {{#charts}}
+            <figure><figcaption>{{title}} <span class="muted">({{range}}){{#onset}}; onset: {{onset}}{{/onset}}</span></figcaption>
+            <svg viewBox="0 0 600 120" width="600" height="120" role="img" aria-label="{{title}}" style="background:#fafafa">
+            <polyline fill="none" stroke="#1f6feb" stroke-width="1.5" points="{{points}}"/>
+            {{#onset_x}}<line x1="{{onset_x}}" x2="{{onset_x}}" y1="0" y2="120" stroke="#d1242f" stroke-dasharray="4 3"/>{{/onset_x}}
+            {{#markers}}<line x1="{{x}}" x2="{{x}}" y1="12" y2="120" stroke="#555"/><text x="{{x}}" y="10" font-size="10" text-anchor="middle">{{label}}</text>{{/markers}}
+            </svg></figure>
+            {{/charts}}
             <h2>Timeline (UTC)</h2><table>{{#timeline}}<tr><td>{{at}}</td><td>{{text}}</td></tr>{{/timeline}}</table>
             <p class="muted">Searched: {{searched}}. Investigation {{id}}.</p>
             {{/findings}}

@@ -6,6 +6,7 @@ import InquestApp
 import NIOCore
 import Investigation
 import Prometheus
+import Synchronization
 import Testing
 import WebhookIn
 
@@ -124,8 +125,8 @@ import WebhookIn
                     "inquest_test_error_ratio", labels: #"service="checkout-service""#, from: start, minutes: 320,
                     value: step(at: 296)),
                 RealPrometheus.gauge(
-                    "inquest_test_error_ratio", labels: #"service="payment-gateway""#, from: start, minutes: 320,
-                    value: { _ in 0.001 }),
+                    "inquest_test_error_ratio", labels: #"service="payment-gateway",team="<b>payments</b>""#, from: start,
+                    minutes: 320, value: { _ in 0.001 }),
             ]
         )
     ])
@@ -142,15 +143,21 @@ import WebhookIn
         }
     }
 
-    /// Delivers the fixture incident and waits (10 s at most) for its investigation's findings.
-    func investigate(_ env: TestEnvironment) async throws -> [String: Any] {
+    /// Delivers the fixture incident and waits (10 s at most) for its investigation's findings; `page` gets the
+    /// investigation page's HTML.
+    func investigate(_ env: TestEnvironment, page: (@Sendable (String) -> Void)? = nil) async throws -> [String: Any] {
         _ = try await ChangeLog(database: env.database()).ingest(Self.changes)
         let body = try Fixtures.data("incident-created.json")
         let data = try await env.makeApp().test(.router) { client -> Data? in
             #expect(try await env.deliver(body, with: client).status == .accepted)
             for _ in 0..<200 {
                 let response = try await client.execute(uri: "/api/investigations/1", method: .get, headers: env.reader)
-                if response.json["findings"] is [String: Any] { return Data(buffer: response.body) }
+                if response.json["findings"] is [String: Any] {
+                    let html = try await client.execute(
+                        uri: "/investigations/1", method: .get, headers: [.authorization: "Bearer \(env.adminToken)"])
+                    page?(String(buffer: html.body))
+                    return Data(buffer: response.body)
+                }
                 try await Task.sleep(for: .milliseconds(50))
             }
             return nil
@@ -163,7 +170,8 @@ import WebhookIn
         try await withPrometheus(Self.backfill) { prometheus in
             let env = try environment(
                 prometheusURL: prometheus.url, queries: ["error_ratio": #"inquest_test_error_ratio{service="{{service}}"}"#])
-            let findings = try await investigate(env)
+            let html = Mutex("")
+            let findings = try await investigate(env) { page in html.withLock { $0 = page } }
             let top = try #require((findings["suspected_causes"] as? [[String: Any]])?.first)
             #expect((top["change"] as? [String: Any])?["external_id"] as? String == "pg-2.1.0")
             let evidence = findings["evidence"] as? [String] ?? []
@@ -173,6 +181,13 @@ import WebhookIn
                 }, "\(evidence)")
             let timeline = (findings["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
             #expect(timeline.contains { $0.hasPrefix("Onset: checkout-service error_ratio") })
+            // One inline chart per series, the onset marked, labels escaped, nothing that runs.
+            let page = html.withLock { $0 }
+            #expect(page.components(separatedBy: "<svg ").count == 3, "\(page)")
+            #expect(page.contains("stroke-dasharray"))
+            #expect(page.contains("team=&lt;b&gt;payments&lt;/b&gt;"))
+            #expect(!page.contains("<b>payments"))
+            #expect(!page.contains("<script"))
         }
     }
 

@@ -51,6 +51,15 @@ import Testing
         #expect(score.wrongSuspect <= 1)
         #expect(score.hitAt1 > held.baseline.hitAt1)
         #expect(score.brier < held.baseline.brier)
+
+        // The same held-out incidents with their metrics read, as Prometheus would be.
+        #expect(holdout.allSatisfy { $0.metrics != nil })
+        let read = try await ScenarioEvaluation.run(holdout, settings: CorrelationSettings(), metrics: true).inquest
+        #expect(read.hitAt1Rate >= 0.4, "\(read)")
+        #expect(read.hitAt3Rate >= 0.75)
+        #expect(read.noChangeRate >= 0.8)
+        #expect(read.wrongSuspect <= 1)
+        #expect(read.brier <= 0.25)
     }
 
     @Test func theWorkedExampleIsASuspectedCause() async throws {
