@@ -172,7 +172,8 @@ struct CorrelationConfig: Decodable {
             keys: [
                 "lookback_minutes", "skew_minutes", "default_environment", "weights", "time_half_life_minutes",
                 "temperature", "no_change_score", "maximum_confidence", "unknown_service_confidence_cap",
-                "rollback_demotion", "unrelated_candidate_limit", "vocabulary_path",
+                "rollback_demotion", "unrelated_candidate_limit", "vocabulary_path", "scope_weight", "metrics_weight",
+                "external_cause_points",
             ])
         let defaults = CorrelationSettings()
         vocabularyPath = try section.optional("vocabulary_path")
@@ -194,6 +195,12 @@ struct CorrelationConfig: Decodable {
             "unknown_service_confidence_cap", default: defaults.unknownServiceConfidenceCap)
         settings.rollbackDemotion = try section("rollback_demotion", default: defaults.rollbackDemotion)
         settings.unrelatedCandidateLimit = try section("unrelated_candidate_limit", default: defaults.unrelatedCandidateLimit)
+        settings.scopeWeight = try section("scope_weight", default: defaults.scopeWeight)
+        settings.metricsWeight = try section("metrics_weight", default: defaults.metricsWeight)
+        settings.externalCausePoints = try section("external_cause_points", default: defaults.externalCausePoints)
+        for key in ["scope_weight", "metrics_weight", "external_cause_points"] where (try section(key, default: 0.0)) < 0 {
+            throw section.failure(key, "must not be negative")
+        }
         guard settings.temperature > 0 else { throw section.failure("temperature", "must be positive") }
         guard settings.timeHalfLifeMinutes > 0 else { throw section.failure("time_half_life_minutes", "must be positive") }
         guard (0...1).contains(settings.maximumConfidence), settings.maximumConfidence < 1 else {

@@ -31,7 +31,8 @@ public struct Correlator: Sendable {
         }
     }
 
-    /// One feature's contribution: its value in 0…1, its weight in points, and why it has that value.
+    /// One feature's contribution: its value (0…1; −1…1 for `scope` and `metrics`, which can take points away), its
+    /// weight in points, and why it has that value.
     public struct Factor: Sendable, Codable, Equatable {
         public var name: String
         public var value: Double

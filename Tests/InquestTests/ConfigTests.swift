@@ -63,6 +63,14 @@ import WebhookIn
         #expect(failure("correlation:\n  vocabulary_path: /nowhere/vocabulary.yaml\n")?.contains("/nowhere/vocabulary.yaml") == true)
     }
 
+    @Test func correlationWeightsOfTheNewFactorsAreReadAndChecked() throws {
+        let config = try parse("correlation: { scope_weight: 10, metrics_weight: 25, external_cause_points: 8 }")
+        #expect(config.correlation.scopeWeight == 10)
+        #expect(config.correlation.metricsWeight == 25)
+        #expect(config.correlation.externalCausePoints == 8)
+        #expect(failure("correlation: { scope_weight: -1 }")?.contains("correlation.scope_weight: must not be negative") == true)
+    }
+
     @Test func theBuiltInVocabularyRoundTripsThroughItsYAML() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vocabulary-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
