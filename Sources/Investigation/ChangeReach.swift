@@ -87,6 +87,8 @@ struct ChangeReach: Equatable {
         pattern: #"\b(?:[a-z]{2,}-[a-z]+-?\d{1,2}[a-z]?|(?:us|eu|ap|sa|ca|me|af)\d)\b"#)
 
     static func places(in text: String) -> Set<String> {
+        // Every pattern needs a digit: skip the (slow) regular expression for the many texts without one.
+        guard text.contains(where: \.isNumber) else { return [] }
         let range = NSRange(text.startIndex..., in: text)
         return Set(placePattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
     }
@@ -94,6 +96,7 @@ struct ChangeReach: Equatable {
     private static let percentPattern = try! NSRegularExpression(pattern: #"(\d{1,3}(?:\.\d+)?)\s?%"#)
 
     static func percentage(in text: String) -> Double? {
+        guard text.contains("%") else { return nil }
         let range = NSRange(text.startIndex..., in: text)
         guard let match = percentPattern.firstMatch(in: text, range: range), let number = Range(match.range(at: 1), in: text)
         else { return nil }
@@ -104,6 +107,7 @@ struct ChangeReach: Equatable {
         pattern: #"(?:stage|wave|step|batch|ring|phase)\s+(\d{1,2})\s*(?:/|of)\s*(\d{1,2})"#)
 
     static func stage(in text: String) -> (Int, Int)? {
+        guard text.contains("/") || text.contains(" of ") else { return nil }
         let range = NSRange(text.startIndex..., in: text)
         guard let match = stagePattern.firstMatch(in: text, range: range),
             let first = Range(match.range(at: 1), in: text), let second = Range(match.range(at: 2), in: text),

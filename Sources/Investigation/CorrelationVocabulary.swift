@@ -118,9 +118,17 @@ public struct CorrelationVocabulary: Sendable, Equatable, Codable {
         return words.first { ChangeReach.containsWord(lowered, $0) }
     }
 
-    /// Whether a service's name marks it as shared infrastructure.
-    func namesSharedInfrastructure(_ service: String) -> Bool {
-        let normalized = " " + ServiceCatalog.normalize(service) + " "
-        return sharedInfrastructure.contains { normalized.contains(" \($0) ") }
+    /// Whether a service's name marks it as shared infrastructure: one of its words is a listed word, or it holds a
+    /// listed phrase. Checked for every service in the catalog on each investigation, so words go through a set.
+    func namesSharedInfrastructure(_ service: String, words sharedWords: Set<String>) -> Bool {
+        let words = ServiceCatalog.normalize(service).split(separator: " ")
+        if words.contains(where: { sharedWords.contains(String($0)) }) { return true }
+        guard words.count > 1 else { return false }
+        let normalized = " " + words.joined(separator: " ") + " "
+        return sharedPhrases.contains { normalized.contains(" \($0) ") }
     }
+
+    /// The one-word entries of ``sharedInfrastructure``, as a set.
+    var sharedWords: Set<String> { Set(sharedInfrastructure.filter { !$0.contains(" ") }) }
+    private var sharedPhrases: [String] { sharedInfrastructure.filter { $0.contains(" ") } }
 }

@@ -75,15 +75,26 @@ public struct Correlator: Sendable {
     public let settings: CorrelationSettings
     public let catalog: ServiceCatalog
 
+    /// The catalog's shared-infrastructure services, worked out once: every investigation asks for each of them.
+    private let shared: Set<String>
+
     public init(settings: CorrelationSettings, catalog: ServiceCatalog) {
         self.settings = settings
         self.catalog = catalog
+        let words = settings.vocabulary.sharedWords
+        shared = Set(
+            catalog.services.values.filter { $0.shared ?? settings.vocabulary.namesSharedInfrastructure($0.name, words: words) }
+                .map(\.name))
     }
+
+    /// The shared-infrastructure services of the catalog.
+    public var sharedServices: Set<String> { shared }
 
     /// Whether a service is shared infrastructure: marked so in the catalog (`services.<name>.shared`), or named
     /// like it (`dns`, `bgp`, `consul`, `k8s`, …: the vocabulary's `shared_infrastructure`).
     public func isShared(_ service: String) -> Bool {
-        catalog.services[service]?.shared ?? settings.vocabulary.namesSharedInfrastructure(service)
+        guard catalog.services[service] == nil else { return shared.contains(service) }
+        return settings.vocabulary.namesSharedInfrastructure(service, words: settings.vocabulary.sharedWords)
     }
 
     public func window(for incident: IncidentContext) -> ClosedRange<Date> {

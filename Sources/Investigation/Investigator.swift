@@ -37,7 +37,7 @@ public struct Investigator: Sendable {
             // Without an "Impact started" time, the first metric to move is a better impact start than the declaration.
             context.impactStart = onset.at
             context.impactStartSource = "first metric onset: \(onset.description)"
-            changes = try load(context, catalog: correlator.catalog, in: db)
+            changes = try load(context, correlator: correlator, in: db)
         }
         let result = correlator.correlate(context, changes: changes, evidence: metrics)
 
@@ -78,19 +78,19 @@ public struct Investigator: Sendable {
             incident: incident, priority: priority, catalog: catalog, defaultEnvironment: settings.defaultEnvironment,
             fallbackStart: fallbackStart)
         let correlator = Correlator(settings: settings, catalog: catalog)
-        return (context, correlator, try load(context, catalog: catalog, in: db))
+        return (context, correlator, try load(context, correlator: correlator, in: db))
     }
 
     /// The slice of the change log an incident's correlation reads.
-    private func load(_ context: IncidentContext, catalog: ServiceCatalog, in db: Database) throws -> [Change] {
-        let correlator = Correlator(settings: settings, catalog: catalog)
+    private func load(_ context: IncidentContext, correlator: Correlator, in db: Database) throws -> [Change] {
+        let catalog = correlator.catalog
         let window = correlator.window(for: context)
         if context.services.isEmpty {
             return try ChangeLog.changes(from: window.lowerBound, to: window.upperBound, services: nil, limit: 200, in: db)
         }
         // Every change to the affected services, their dependencies and shared infrastructure, with a margin around
         // the window so near misses can be explained; plus the most recent changes elsewhere.
-        let related = catalog.neighbourhood(of: context.services).union(catalog.services.keys.filter { correlator.isShared($0) })
+        let related = catalog.neighbourhood(of: context.services).union(correlator.sharedServices)
         return try ChangeLog.changes(
             from: window.lowerBound.addingTimeInterval(-2 * 3600), to: window.upperBound.addingTimeInterval(3600),
             services: Array(related), limit: 1000, in: db)
