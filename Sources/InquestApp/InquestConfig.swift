@@ -173,7 +173,7 @@ struct CorrelationConfig: Decodable {
                 "lookback_minutes", "skew_minutes", "default_environment", "weights", "time_half_life_minutes",
                 "temperature", "no_change_score", "maximum_confidence", "unknown_service_confidence_cap",
                 "rollback_demotion", "unrelated_candidate_limit", "vocabulary_path", "scope_weight", "metrics_weight",
-                "external_cause_points",
+                "external_cause_points", "responder_rollback_points",
             ])
         let defaults = CorrelationSettings()
         vocabularyPath = try section.optional("vocabulary_path")
@@ -198,7 +198,9 @@ struct CorrelationConfig: Decodable {
         settings.scopeWeight = try section("scope_weight", default: defaults.scopeWeight)
         settings.metricsWeight = try section("metrics_weight", default: defaults.metricsWeight)
         settings.externalCausePoints = try section("external_cause_points", default: defaults.externalCausePoints)
-        for key in ["scope_weight", "metrics_weight", "external_cause_points"] where (try section(key, default: 0.0)) < 0 {
+        settings.responderRollbackPoints = try section(
+            "responder_rollback_points", default: defaults.responderRollbackPoints)
+        for key in ["scope_weight", "metrics_weight", "external_cause_points", "responder_rollback_points"] where (try section(key, default: 0.0)) < 0 {
             throw section.failure(key, "must not be negative")
         }
         guard settings.temperature > 0 else { throw section.failure("temperature", "must be positive") }

@@ -9,6 +9,8 @@ struct ChangeReach: Equatable {
         /// Everything: 100 %, the last stage, all regions, global.
         case full
         case unknown
+        /// By its own words the change altered no live behaviour: shipped dark, in log or dry-run mode.
+        case inert
     }
 
     var breadth: Breadth
@@ -28,7 +30,12 @@ struct ChangeReach: Equatable {
             if let one = metadata?[key] as? String { places.insert(one.lowercased()) }
         }
         self.places = places
-        if let percentage = (metadata?["rollout_percentage"] as? NSNumber)?.doubleValue ?? Self.percentage(in: text) {
+        if let word = Self.inertWords.first(where: { Self.containsWord(text, $0) })
+            ?? (metadata?["mode"] as? String).map({ $0.lowercased() }).flatMap({ Self.inertModes.contains($0) ? "mode \($0)" : nil })
+        {
+            breadth = .inert
+            evidence = "\"\(word)\""
+        } else if let percentage = (metadata?["rollout_percentage"] as? NSNumber)?.doubleValue ?? Self.percentage(in: text) {
             breadth = percentage >= 100 ? .full : percentage <= 50 ? .narrow : .unknown
             evidence = "rolled out to \(Int(percentage)) %"
         } else if let stage = (metadata?["stage"] as? String ?? metadata?["wave"] as? String).flatMap(Self.stageFraction)
@@ -36,10 +43,10 @@ struct ChangeReach: Equatable {
         {
             breadth = stage.0 >= stage.1 ? .full : .narrow
             evidence = "stage \(stage.0) of \(stage.1)"
-        } else if let scope = (metadata?["scope"] as? String)?.lowercased(), Self.globalWords.contains(where: scope.contains) {
+        } else if let scope = (metadata?["scope"] as? String)?.lowercased(), Self.globalWords.contains(where: { Self.contains(scope, $0) }) {
             breadth = .full
             evidence = "scope \(scope)"
-        } else if let word = Self.globalWords.first(where: { text.contains($0) }) {
+        } else if let word = Self.globalWords.first(where: { Self.contains(text, $0) }) {
             breadth = .full
             evidence = "\"\(word)\""
         } else if let word = Self.narrowChangeWords.first(where: { Self.containsWord(text, $0) }) {
@@ -74,6 +81,13 @@ struct ChangeReach: Equatable {
         "all regions", "global", "fleet-wide", "fleetwide", "worldwide", "all data centers", "all datacenters",
         "all sites", "all colos", "every region", "all environments", "all clusters", "100%", "100 %",
     ]
+    /// Phrases by which a change says it changed no live behaviour yet.
+    static let inertWords = [
+        "(dark)", "dark launch", "dark-launch", "dark launched", "shipped dark", "deployed dark", "log mode", "log-only",
+        "log only", "dry run", "dry-run", "shadow mode", "monitor mode", "report-only", "report only", "no-op", "noop",
+        "simulation mode",
+    ]
+    static let inertModes: Set<String> = ["log", "log-only", "dry-run", "dry_run", "dryrun", "shadow", "monitor", "report-only"]
     static let narrowChangeWords = [
         "canary", "dogfood", "pilot", "single location", "one cell", "one host", "test cluster", "1 node", "one node",
     ]
@@ -121,13 +135,41 @@ struct ChangeReach: Equatable {
         return parts.count == 2 && parts[1] > 0 ? (parts[0], parts[1]) : nil
     }
 
+    /// Whether `text` holds `word` with no letter or digit either side. Compares UTF-8 bytes: correlation asks this
+    /// for every vocabulary entry of every candidate, and Foundation's `range(of:)` made that most of an
+    /// investigation's time. A non-ASCII byte next to a match counts as a letter.
     static func containsWord(_ text: String, _ word: String) -> Bool {
-        var searchRange = text.startIndex..<text.endIndex
-        while let found = text.range(of: word, range: searchRange) {
-            let before = found.lowerBound == text.startIndex ? " " : text[text.index(before: found.lowerBound)]
-            let after = found.upperBound == text.endIndex ? " " : text[found.upperBound]
-            if !before.isLetter && !before.isNumber && !after.isLetter && !after.isNumber { return true }
-            searchRange = found.upperBound..<text.endIndex
+        find(word, in: text, wholeWord: true)
+    }
+
+    /// Whether `text` holds `part` anywhere, compared as UTF-8 bytes.
+    static func contains(_ text: String, _ part: String) -> Bool {
+        find(part, in: text, wholeWord: false)
+    }
+
+    private static func find(_ word: String, in text: String, wholeWord: Bool) -> Bool {
+        var text = text
+        var word = word
+        return text.withUTF8 { haystack in word.withUTF8 { needle in find(needle, in: haystack, wholeWord: wholeWord) } }
+    }
+
+    private static func find(_ word: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, wholeWord: Bool) -> Bool {
+        guard let first = word.first, word.count <= text.count else { return false }
+        func isWordByte(_ byte: UInt8) -> Bool {
+            byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+        }
+        var start = 0
+        let last = text.count - word.count
+        while start <= last {
+            if text[start] == first,
+                !wholeWord
+                    || (!(start > 0 && isWordByte(text[start - 1]))
+                        && !(start + word.count < text.count && isWordByte(text[start + word.count]))),
+                memcmp(text.baseAddress! + start, word.baseAddress!, word.count) == 0
+            {
+                return true
+            }
+            start += 1
         }
         return false
     }

@@ -30,6 +30,9 @@ public struct CorrelationSettings: Sendable, Equatable {
     public var afterImpactTimeValue = 0.1
     /// Content value of a symptom the change's words could produce.
     public var symptomValue = 0.45
+    /// Points for a service's last change before impact when responders rolled that service back after impact
+    /// start.
+    public var responderRollbackPoints = 10.0
     /// Multiplier for a change that reads like a responder's action, logged just before the incident was declared.
     public var responseDemotion = 0.5
     /// Points the metrics factor takes away from a change after the first onset (it adds up to half as much to one

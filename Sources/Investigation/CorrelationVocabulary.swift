@@ -107,28 +107,46 @@ public struct CorrelationVocabulary: Sendable, Equatable, Codable {
         return nil
     }
 
-    /// The external-cause phrases an incident's text contains, in the order listed.
+    /// The external-cause phrases an incident's text contains, in the order listed, leaving out those its own
+    /// clause negates ("not an attack as far as we can tell", "no sign of a DDoS").
     func externalCauses(in text: String) -> [String] {
-        let lowered = text.lowercased()
-        return externalCauses.filter { ChangeReach.containsWord(lowered, $0) }
+        let clauses = text.lowercased().split(whereSeparator: { ".;,!?\n".contains($0) }).map(String.init)
+        return externalCauses.filter { phrase in
+            clauses.contains { clause in
+                guard ChangeReach.containsWord(clause, phrase), let at = clause.range(of: phrase) else { return false }
+                let before = String(clause[..<at.lowerBound])
+                return !Self.negations.contains { ChangeReach.containsWord(before, $0) }
+            }
+        }
     }
+
+    /// Words that, earlier in the same clause, turn an external-cause phrase into its denial.
+    private static let negations = ["not", "no", "isn't", "wasn't", "ruled out", "rules out", "unlikely", "without", "nor"]
 
     static func firstWord(of words: [String], in text: String) -> String? {
         let lowered = text.lowercased()
         return words.first { ChangeReach.containsWord(lowered, $0) }
     }
 
-    /// Whether a service's name marks it as shared infrastructure: one of its words is a listed word, or it holds a
-    /// listed phrase. Checked for every service in the catalog on each investigation, so words go through a set.
-    func namesSharedInfrastructure(_ service: String, words sharedWords: Set<String>) -> Bool {
-        let words = ServiceCatalog.normalize(service).split(separator: " ")
-        if words.contains(where: { sharedWords.contains(String($0)) }) { return true }
-        guard words.count > 1 else { return false }
-        let normalized = " " + words.joined(separator: " ") + " "
-        return sharedPhrases.contains { normalized.contains(" \($0) ") }
-    }
+    /// ``sharedInfrastructure`` split into a set of words and a list of phrases, worked out once per correlator:
+    /// every candidate's service is checked against it.
+    struct SharedNames: Sendable {
+        private let words: Set<String>
+        private let phrases: [String]
 
-    /// The one-word entries of ``sharedInfrastructure``, as a set.
-    var sharedWords: Set<String> { Set(sharedInfrastructure.filter { !$0.contains(" ") }) }
-    private var sharedPhrases: [String] { sharedInfrastructure.filter { $0.contains(" ") } }
+        init(_ vocabulary: CorrelationVocabulary) {
+            words = Set(vocabulary.sharedInfrastructure.filter { !$0.contains(" ") })
+            phrases = vocabulary.sharedInfrastructure.filter { $0.contains(" ") }
+        }
+
+        /// Whether a service's name marks it as shared infrastructure: one of its words is a listed word, or it
+        /// holds a listed phrase.
+        func match(_ service: String) -> Bool {
+            let parts = ServiceCatalog.normalize(service).split(separator: " ")
+            if parts.contains(where: { words.contains(String($0)) }) { return true }
+            guard parts.count > 1 else { return false }
+            let normalized = parts.joined(separator: " ")
+            return phrases.contains { ChangeReach.containsWord(normalized, $0) }
+        }
+    }
 }

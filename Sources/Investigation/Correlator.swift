@@ -77,14 +77,14 @@ public struct Correlator: Sendable {
 
     /// The catalog's shared-infrastructure services, worked out once: every investigation asks for each of them.
     private let shared: Set<String>
+    private let sharedNames: CorrelationVocabulary.SharedNames
 
     public init(settings: CorrelationSettings, catalog: ServiceCatalog) {
         self.settings = settings
         self.catalog = catalog
-        let words = settings.vocabulary.sharedWords
-        shared = Set(
-            catalog.services.values.filter { $0.shared ?? settings.vocabulary.namesSharedInfrastructure($0.name, words: words) }
-                .map(\.name))
+        let names = CorrelationVocabulary.SharedNames(settings.vocabulary)
+        sharedNames = names
+        shared = Set(catalog.services.values.filter { $0.shared ?? names.match($0.name) }.map(\.name))
     }
 
     /// The shared-infrastructure services of the catalog.
@@ -94,7 +94,7 @@ public struct Correlator: Sendable {
     /// like it (`dns`, `bgp`, `consul`, `k8s`, …: the vocabulary's `shared_infrastructure`).
     public func isShared(_ service: String) -> Bool {
         guard catalog.services[service] == nil else { return shared.contains(service) }
-        return settings.vocabulary.namesSharedInfrastructure(service, words: settings.vocabulary.sharedWords)
+        return sharedNames.match(service)
     }
 
     public func window(for incident: IncidentContext) -> ClosedRange<Date> {
@@ -130,13 +130,23 @@ public struct Correlator: Sendable {
             }
         }
 
-        let tokens = Self.tokens(in: incident.text)
         let involved = Set(incident.services + catalog.services(mentionedIn: incident.text))
         let reach = ChangeReach(incidentText: incident.text, serviceCount: involved.count)
-        let frequency = DocumentFrequency(eligible.map { Self.tokens(in: Self.text(of: $0)) })
-        let scored = eligible.map { change in
+        // Places are the scope factor's evidence; counted as content too, a change to one affected region would
+        // gain twice for naming it.
+        var tokens = Self.tokens(in: incident.text)
+        let placeTokens = tokens.distinctive.intersection(reach.places)
+        tokens.distinctive.subtract(placeTokens)
+        tokens.words.formUnion(placeTokens)
+        let texts = eligible.map { Self.text(of: $0).lowercased() }
+        let changeTokens = texts.map(Self.tokens(inLowercased:))
+        let frequency = DocumentFrequency(changeTokens)
+        let incidentText = incident.text.lowercased()
+        let sharedServices = Set(eligible.map(\.service)).filter(isShared)
+        let scored = eligible.indices.map { index in
             score(
-                change, incident: incident, involved: involved, incidentTokens: tokens, reach: reach, frequency: frequency,
+                eligible[index], text: texts[index], tokens: changeTokens[index], shared: sharedServices, incident: incident,
+                incidentText: incidentText, involved: involved, incidentTokens: tokens, reach: reach, frequency: frequency,
                 evidence: evidence, among: eligible)
         }
         var candidates = Self.mergingRecordsOfOneEvent(scored)
@@ -229,9 +239,14 @@ public struct Correlator: Sendable {
         return nil
     }
 
+    /// - Parameters:
+    ///   - text: the change's ``text(of:)``, lowercased; `tokens` its tokens; `incidentText` the incident's, lowercased.
+    ///   - shared: which of the candidates' services are shared infrastructure.
     private func score(
-        _ change: Change, incident: IncidentContext, involved: Set<String>, incidentTokens: Tokens, reach: ChangeReach,
-        frequency: DocumentFrequency, evidence: MetricEvidence?, among: [Change]
+        _ change: Change, text: String, tokens changeTokens: Tokens, shared sharedServices: Set<String>,
+        incident: IncidentContext, incidentText: String,
+        involved: Set<String>, incidentTokens: Tokens, reach: ChangeReach, frequency: DocumentFrequency,
+        evidence: MetricEvidence?, among: [Change]
     ) -> Candidate {
         let weights = settings.weights
         var factors: [Factor] = []
@@ -250,11 +265,13 @@ public struct Correlator: Sendable {
                 "\(Self.duration(-minutes * 60)) after impact start: more likely a response than the cause")
         }
 
-        let shared = isShared(change.service)
+        let shared = sharedServices.contains(change.service)
         let relation = self.relation(of: change.service, incident: incident, involved: involved, shared: shared)
         add("service", relation.score, weights.service, relation.reason)
 
-        let (content, contentReason) = self.content(of: change, incident: incident, incidentTokens: incidentTokens, frequency: frequency)
+        let (content, contentReason) = self.content(
+            of: change, text: text, tokens: changeTokens, incident: incident, incidentText: incidentText,
+            incidentTokens: incidentTokens, frequency: frequency)
         add("content", content, weights.content, contentReason)
 
         let (prior, kindReason) = Self.prior(of: change, vocabulary: settings.vocabulary)
@@ -271,6 +288,16 @@ public struct Correlator: Sendable {
             let (value, reason) = metrics(of: change, incident: incident, evidence: evidence)
             factors.append(
                 Factor(name: "metrics", value: value, weight: settings.metricsWeight, points: value * settings.metricsWeight, reason: reason))
+        }
+
+        if let rollback = responderRollback(of: change, incident: incident, among: among) {
+            factors.append(
+                Factor(
+                    name: "response", value: 1, weight: settings.responderRollbackPoints,
+                    points: settings.responderRollbackPoints,
+                    reason:
+                        "responders rolled \(change.service) back \(Self.duration(rollback.occurredAt.timeIntervalSince(incident.impactStart))) "
+                        + "after impact started (\(rollback.summary)): they suspected this change"))
         }
 
         var score = max(0, factors.reduce(0) { $0 + $1.points })
@@ -295,19 +322,35 @@ public struct Correlator: Sendable {
         return Candidate(change: change, score: score, confidence: 0, band: .timelineOnly, factors: factors, demotion: demotion)
     }
 
+    /// A rollback of the change's service after impact start, when the change is that service's last before impact:
+    /// the responders' own diagnosis, and more often right than not.
+    private func responderRollback(of change: Change, incident: IncidentContext, among: [Change]) -> Change? {
+        guard change.kind != .rollback, change.occurredAt <= incident.impactStart,
+            let rollback = among.first(where: {
+                $0.kind == .rollback && $0.service == change.service && $0.occurredAt > incident.impactStart
+            }),
+            !among.contains(where: {
+                $0.kind != .rollback && $0.service == change.service && $0.occurredAt > change.occurredAt
+                    && $0.occurredAt <= incident.impactStart
+            })
+        else { return nil }
+        return rollback
+    }
+
     /// What the change and the incident have in common, weighted by how rare it is: a token most of the recent
     /// changes carry (`us-east-1`, `production`) is little evidence. A symptom the change's words could produce
     /// counts too (a TLS handshake failure and a certificate rotation).
-    private func content(of change: Change, incident: IncidentContext, incidentTokens: Tokens, frequency: DocumentFrequency)
-        -> (Double, String)
-    {
-        let changeText = Self.text(of: change)
-        let changeTokens = Self.tokens(in: changeText)
-        let serviceWords = Set(([change.service] + incident.services).map { $0.lowercased() })
+    private func content(
+        of change: Change, text changeText: String, tokens changeTokens: Tokens, incident: IncidentContext,
+        incidentText: String, incidentTokens: Tokens, frequency: DocumentFrequency
+    ) -> (Double, String) {
+        // Naming the service is the service factor's evidence, under its name or an alias ("1.1.1.1").
+        let named = [change.service] + incident.services
+        let serviceWords = Set((named + named.flatMap { catalog.services[$0]?.aliases ?? [] }).map { $0.lowercased() })
         var best: (value: Double, reason: String) = (0, "nothing specific to this change is mentioned in the incident")
         let shared =
             changeTokens.distinctive.intersection(incidentTokens.distinctive).subtracting(serviceWords).map { ($0, 1.0) }
-            + changeTokens.words.intersection(incidentTokens.words).subtracting(serviceWords).map { ($0, 0.25) }
+            + changeTokens.words.union(changeTokens.distinctive).intersection(incidentTokens.words).subtracting(serviceWords).map { ($0, 0.25) }
         for (token, strength) in shared.sorted(by: { $0.0 < $1.0 }) {
             let rarity = frequency.rarity(of: token)
             let value = strength * rarity
@@ -321,7 +364,7 @@ public struct Correlator: Sendable {
                 )
             }
         }
-        if let (symptom, cause) = settings.vocabulary.symptom(incident: incident.text.lowercased(), change: changeText.lowercased()),
+        if let (symptom, cause) = settings.vocabulary.symptom(incident: incidentText, change: changeText),
             settings.symptomValue > best.value
         {
             best = (settings.symptomValue, "the incident's \"\(symptom)\" is what a \"\(cause)\" change can cause")
@@ -332,6 +375,9 @@ public struct Correlator: Sendable {
     /// Rewards a change whose reach matches the impact's, and demotes a narrow change for a broad impact or a change
     /// in other places than the incident's.
     static func scope(of change: ChangeReach, incident: ChangeReach) -> (Double, String) {
+        if change.breadth == .inert {
+            return (-1, "\(change.evidence ?? "inert"): by its own words the change altered no live behaviour")
+        }
         if !incident.places.isEmpty, !change.places.isEmpty {
             if incident.places.isDisjoint(with: change.places) {
                 return (
@@ -340,15 +386,26 @@ public struct Correlator: Sendable {
                         + incident.places.sorted().joined(separator: ", ")
                 )
             }
-            return (0.5, "the change reached \(incident.places.intersection(change.places).sorted().joined(separator: ", ")), where the incident is")
+            let common = incident.places.intersection(change.places)
+            let reached = common.sorted().joined(separator: ", ")
+            if common.count < incident.places.count, incident.places.count >= 2 {
+                return (
+                    0.1,
+                    "the change reached \(reached): \(common.count) of the \(incident.places.count) places affected "
+                        + "(\(incident.places.sorted().joined(separator: ", ")))"
+                )
+            }
+            return (0.5, "the change reached \(reached), where the incident is")
         }
         switch (change.breadth, incident.breadth) {
         case (.narrow, .full):
             return (-1, "\(change.evidence ?? "a narrow change"); the impact is broad (\(incident.evidence ?? "widespread"))")
         case (.full, .full):
             return (0.5, "\(change.evidence ?? "reached everything") before a broad impact (\(incident.evidence ?? "widespread"))")
+        case (.narrow, .narrow):
+            return (0.2, "\(change.evidence ?? "a narrow change"), and the impact is partial (\(incident.evidence ?? "part of the system"))")
         case (.narrow, _):
-            return (-0.3, "\(change.evidence ?? "a narrow change"): it reached only part of the system")
+            return (0, "\(change.evidence ?? "a narrow change"): it reached only part of the system; the impact's reach is unknown")
         case (.full, _):
             return (0.2, "\(change.evidence ?? "reached everything")")
         default:
@@ -453,20 +510,46 @@ public struct Correlator: Sendable {
     }
 
     static func tokens(in text: String) -> Tokens {
+        tokens(inLowercased: text.lowercased())
+    }
+
+    /// Splits on whitespace and punctuation and trims `.-/_` from each end, byte by byte: every candidate's text
+    /// goes through here, and Character-wise splitting was a large part of an investigation's time.
+    static func tokens(inLowercased text: String) -> Tokens {
         var tokens = Tokens()
-        for raw in text.lowercased().split(whereSeparator: { $0.isWhitespace || ",;:()[]{}\"'`=!?<>|".contains($0) }) {
-            let token = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".-/_"))
-            guard token.count >= 3 else { continue }
-            if token.contains(where: { "_.-/".contains($0) || $0.isNumber }) {
+        for raw in text.utf8.split(whereSeparator: isSeparator) {
+            guard let first = raw.firstIndex(where: { !isTrimmed($0) }), let last = raw.lastIndex(where: { !isTrimmed($0) })
+            else { continue }
+            let bytes = raw[first...last]
+            let ascii = bytes.allSatisfy { $0 < 0x80 }
+            let token = String(decoding: bytes, as: UTF8.self)
+            let length = ascii ? bytes.count : token.count
+            guard length >= 3 else { continue }
+            if bytes.contains(where: { isTrimmed($0) || ($0 >= 0x30 && $0 <= 0x39) }) {
                 tokens.distinctive.insert(token)
-                if token.hasPrefix("v"), token.dropFirst().first?.isNumber == true {
+                if bytes.first == UInt8(ascii: "v"), let second = bytes.dropFirst().first, second >= 0x30, second <= 0x39 {
                     tokens.distinctive.insert(String(token.dropFirst()))
                 }
-            } else if token.count >= 5, !stopWords.contains(token) {
+            } else if length >= 5, !stopWords.contains(token) {
                 tokens.words.insert(token)
             }
         }
         return tokens
+    }
+
+    private static func isSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x09...0x0D, 0x20: true
+        case UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["),
+            UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"),
+            UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "|"):
+            true
+        default: false
+        }
+    }
+
+    private static func isTrimmed(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "_")
     }
 
     private static let stopWords: Set<String> = [

@@ -30,17 +30,44 @@ public struct ServiceCatalog: Sendable, Equatable {
         public var reason: String
     }
 
-    public private(set) var services: [String: Service]
+    public private(set) var services: [String: Service] {
+        didSet { index = Index(services) }
+    }
+    /// Worked out from ``services`` whenever it changes: every investigation asks which of them a text names, and
+    /// whether a changed service has dependents, of a catalog that holds every service the change log has seen.
+    private var index: Index
+
+    private struct Index: Sendable, Equatable {
+        /// Each service's name and aliases, normalized, in name order.
+        var names: [(service: String, names: [String])] = []
+        /// Services something depends on.
+        var dependedOn: Set<String> = []
+
+        init(_ services: [String: Service]) {
+            names = services.values.sorted { $0.name < $1.name }.map { service in
+                (service.name, ([service.name] + service.aliases).map(ServiceCatalog.normalize).filter { $0.count >= 3 })
+            }
+            dependedOn = Set(services.values.flatMap(\.dependsOn))
+        }
+
+        static func == (lhs: Index, rhs: Index) -> Bool {
+            lhs.dependedOn == rhs.dependedOn && lhs.names.elementsEqual(rhs.names) { $0.service == $1.service && $0.names == $1.names }
+        }
+    }
 
     public init(services: [Service] = []) {
-        self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.services = services
+        index = Index(services)
     }
 
     /// Adds names seen in the change log that the config does not describe.
     public mutating func addSeen(_ names: some Sequence<String>) {
-        for name in names where services[name] == nil {
-            services[name] = Service(name: name)
+        var added = services
+        for name in names where added[name] == nil {
+            added[name] = Service(name: name)
         }
+        if added.count != services.count { services = added }
     }
 
     /// The canonical service for a name or alias, tolerant of case and of `-`, `_`, `.` or spaces between words.
@@ -56,13 +83,8 @@ public struct ServiceCatalog: Sendable, Equatable {
 
     /// Services whose name or an alias appears in `text` as whole words, longest names first.
     public func services(mentionedIn text: String) -> [String] {
-        let haystack = " " + Self.normalize(text) + " "
-        var found: [String] = []
-        for service in services.values.sorted(by: { $0.name < $1.name }) {
-            let names = ([service.name] + service.aliases).map(Self.normalize).filter { $0.count >= 3 }
-            if names.contains(where: { haystack.contains(" \($0) ") }) { found.append(service.name) }
-        }
-        return found
+        let haystack = Self.normalize(text)
+        return index.names.filter { entry in entry.names.contains { ChangeReach.containsWord(haystack, $0) } }.map(\.service)
     }
 
     /// Same service 1.0; a direct dependency of an affected service 0.7; two hops 0.45; a service that depends
@@ -96,7 +118,7 @@ public struct ServiceCatalog: Sendable, Equatable {
 
     /// Whether nothing in the catalog depends on `service` and it depends on nothing.
     func isolated(_ service: String) -> Bool {
-        (services[service]?.dependsOn ?? []).isEmpty && !services.values.contains { $0.dependsOn.contains(service) }
+        (services[service]?.dependsOn ?? []).isEmpty && !index.dependedOn.contains(service)
     }
 
     /// Two names sharing a word of five letters or more, or one such word the prefix of the other's
@@ -137,6 +159,20 @@ public struct ServiceCatalog: Sendable, Equatable {
     /// Lowercased words separated by single spaces: `Checkout_Service` and `checkout-service` both become
     /// `checkout service`.
     static func normalize(_ text: String) -> String {
-        text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ")
+        }
+        // ASCII, byte by byte: the catalog's names go through here on every investigation.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+            default: if let last = bytes.last, last != UInt8(ascii: " ") { bytes.append(UInt8(ascii: " ")) }
+            }
+        }
+        if bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

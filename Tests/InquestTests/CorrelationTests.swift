@@ -171,4 +171,72 @@ import WebhookIn
         #expect(Set(fromTitle.services) == ["payment-gateway", "checkout-service"])
         #expect(fromTitle.impactStart == Self.impact)
     }
+
+    func factor(_ name: String, of id: String, in result: Correlator.Result) -> Correlator.Factor? {
+        result.candidates.first { $0.change.externalID == id }?.factors.first { $0.name == name }
+    }
+
+    @Test func aChangeThatSaysItChangedNothingLiveLosesScope() {
+        let changes = [
+            change("dark", "checkout-service", .config, at: "14:34", summary: "Add route for new huddles endpoint (dark)"),
+            change("live", "checkout-service", .config, at: "14:25", summary: "Raise connection pool size"),
+            change("log", "checkout-service", .config, at: "14:33", summary: "WAF rules release (log mode)"),
+        ]
+        let result = Correlator(settings: .init(), catalog: catalog).correlate(incident(), changes: changes)
+        #expect(result.candidates.first?.change.externalID == "live")
+        #expect(factor("scope", of: "dark", in: result)?.points == -15)
+        #expect(factor("scope", of: "dark", in: result)?.reason.contains("altered no live behaviour") == true)
+        #expect(factor("scope", of: "log", in: result)?.reason.hasPrefix("\"log mode\"") == true)
+        #expect(factor("scope", of: "live", in: result)?.value == 0)
+    }
+
+    @Test func aRollbackAfterImpactStartPointsAtThatServicesLastChange() {
+        let changes = [
+            change("own", "checkout-service", .deploy, at: "14:00", summary: "Deploy checkout-service v9", version: "v9"),
+            change("dep", "payment-gateway", .deploy, at: "14:30", summary: "Deploy payment-gateway v3", version: "v3"),
+            change("rb", "checkout-service", .rollback, at: "14:41", summary: "Roll back checkout-service to v8", version: "v8"),
+        ]
+        let result = Correlator(settings: .init(), catalog: catalog).correlate(incident(), changes: changes)
+        let response = factor("response", of: "own", in: result)
+        #expect(response?.points == 10)
+        #expect(response?.reason.hasPrefix("responders rolled checkout-service back 5 min after impact started") == true)
+        #expect(factor("response", of: "dep", in: result) == nil)
+        #expect(result.candidates.first?.change.externalID == "own")
+
+        // A rollback before impact start reverted the change instead: it is demoted, not promoted.
+        var early = changes
+        early[2] = change("rb", "checkout-service", .rollback, at: "14:10", summary: "Roll back to v8", version: "v8")
+        let reverted = Correlator(settings: .init(), catalog: catalog).correlate(incident(), changes: early)
+        #expect(factor("response", of: "own", in: reverted) == nil)
+        #expect(reverted.candidates.first { $0.change.externalID == "own" }?.demotion != nil)
+    }
+
+    @Test func anExternalCauseTheIncidentDeniesDoesNotCount() {
+        let correlator = Correlator(settings: .init(), catalog: catalog)
+        let changes = [change("own", "checkout-service", .deploy, at: "14:30")]
+        let denied = correlator.correlate(
+            incident(title: "Checkout errors. Not an attack as far as we can tell"), changes: changes)
+        #expect(denied.noChangeReasons == nil)
+        let stated = correlator.correlate(incident(title: "Checkout errors under a DDoS attack"), changes: changes)
+        #expect(stated.noChangeReasons?.first == "the incident says \"ddos\": a cause outside the change log")
+        #expect(stated.noChangeConfidence > denied.noChangeConfidence)
+    }
+
+    @Test func namingTheServiceByAnAliasIsNotContentEvidence() {
+        let changes = [change("own", "checkout-service", .config, at: "14:30", summary: "checkout: tune retry budget")]
+        let result = Correlator(settings: .init(), catalog: catalog)
+            .correlate(incident(title: "Checkout failing for everyone"), changes: changes)
+        #expect(factor("content", of: "own", in: result)?.value == 0)
+    }
+
+    @Test func aChangeToOneOfSeveralAffectedRegionsExplainsOnlyPartOfIt() {
+        let changes = [
+            change("central", "checkout-service", .deploy, at: "14:20", summary: "Deploy checkout-service to us-central1")
+        ]
+        let result = Correlator(settings: .init(), catalog: catalog).correlate(
+            incident(title: "Checkout errors in us-east1, us-east4 and us-central1"), changes: changes)
+        let scope = factor("scope", of: "central", in: result)
+        #expect(scope?.value == 0.1)
+        #expect(scope?.reason == "the change reached us-central1: 1 of the 3 places affected (us-central1, us-east1, us-east4)")
+    }
 }

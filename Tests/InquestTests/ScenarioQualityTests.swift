@@ -39,9 +39,9 @@ import Testing
         #expect(tuning.count + holdout.count >= 60)
         #expect((tuning + holdout).filter { $0.cause == nil }.count >= 10)
         let tuned = try await ScenarioEvaluation.run(tuning, settings: CorrelationSettings())
-        #expect(tuned.inquest.hitAt1Rate >= 0.6, "\(tuned.summary.joined(separator: "\n"))")
+        #expect(tuned.inquest.hitAt1Rate >= 0.75, "\(tuned.summary.joined(separator: "\n"))")
         #expect(tuned.inquest.hitAt3Rate >= 0.95)
-        #expect(tuned.inquest.noChangeRate >= 0.8)
+        #expect(tuned.inquest.noChangeRate >= 0.85)
         let held = try await ScenarioEvaluation.run(holdout, settings: CorrelationSettings())
         let score = held.inquest
         #expect(score.hitAt1Rate >= 0.35, "\(held.summary.joined(separator: "\n"))")
