@@ -8,15 +8,15 @@ import ServiceLifecycle
 import WebhookIn
 
 /// The alerting half: the Alertmanager receiver, its Slack notifications, acknowledgements, and the on-call
-/// providers whose credentials are configured. Returns the providers for the shared dispatcher and the service
-/// that pages due escalations.
+/// providers whose credentials are configured. Returns the providers for the shared dispatcher, the service
+/// that pages due escalations, and the escalations themselves (for `/metrics`).
 func buildAlerts(
     config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient, links: SignedLinks,
-    router: Router<BasicRequestContext>, dependencies: AppDependencies
-) async throws -> (providers: [any OutboundProvider], service: EscalationService?) {
+    router: Router<BasicRequestContext>, telemetry: Telemetry, dependencies: AppDependencies
+) async throws -> (providers: [any OutboundProvider], service: EscalationService?, escalations: Escalations?) {
     let alert = config.alert
     let logger = dependencies.logger
-    guard alert.enabled else { return ([], nil) }
+    guard alert.enabled else { return ([], nil, nil) }
     let timeout = Duration.seconds(config.outbound.requestTimeoutSeconds)
     var providers: [any OutboundProvider] = []
 
@@ -85,9 +85,11 @@ func buildAlerts(
         logger.info("Slack alert notifications are off: alert.slack.token and channel_id are not both set")
     }
 
-    let escalations = Escalations(settings: settings, database: database, template: template, links: links)
+    let escalations = Escalations(
+        settings: settings, database: database, template: template, links: links, telemetry: telemetry.factory)
     AlertmanagerController(
-        store: AlertStore(database: database, escalation: escalations), auth: auth, now: dependencies.now
+        store: AlertStore(database: database, escalation: escalations), auth: auth,
+        metrics: DeliveryMetrics(factory: telemetry.factory), now: dependencies.now
     ).addRoutes(to: router)
     AckController(escalations: escalations, links: links, now: dependencies.now).addRoutes(to: router)
     if let reference = alert.slack.signingSecret {
@@ -96,7 +98,7 @@ func buildAlerts(
             escalations: escalations, now: dependencies.now
         ).addRoutes(to: router)
     }
-    return (providers, EscalationService(escalations: escalations, now: dependencies.now, logger: logger))
+    return (providers, EscalationService(escalations: escalations, now: dependencies.now, logger: logger), escalations)
 }
 
 extension Optional {

@@ -5,7 +5,7 @@ import Hummingbird
 import Investigation
 import Logging
 import Outbound
-import Prometheus
+import PrometheusEvidence
 import WebhookIn
 
 /// What the application takes from its surroundings; tests replace each part.
@@ -55,11 +55,15 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         }
         let readAccess = ReadAccess(tokens: readers, pageToken: { links.verify($0, for: $1) })
 
+        let telemetry = Telemetry()
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(telemetry: telemetry.factory))
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: RequestBodyBudgetMiddleware(budget: RequestBodyBudget(capacity: config.http.maxBodyBytesInFlight)))
         router.add(middleware: DatabaseFileGuardMiddleware(guardian: file))
         HealthController(database: database, file: file).addRoutes(to: router)
+        try OpenAPIDocumentController().addRoutes(to: router)
+        let deliveries = DeliveryMetrics(factory: telemetry.factory)
 
         var maintenance: [MaintenanceService.Task] = []
         var incidentStore: IncidentStore?
@@ -72,7 +76,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             let verifier = try SignatureVerifier(secrets: secrets, now: dependencies.now)
             var policy = incidentIO.policy
             policy.fetchPrivateIncidents = incidentIO.apiKey != nil
-            let store = IncidentStore(database: database, queue: queue, policy: policy)
+            let store = IncidentStore(database: database, queue: queue, policy: policy, telemetry: telemetry.factory)
             incidentStore = store
             maintenance.append(
                 .init(name: "webhook_deliveries") {
@@ -80,7 +84,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
                 })
             IncidentIOWebhookController(
                 verifier: verifier, store: store, queue: queue, database: database, readAccess: readAccess,
-                now: dependencies.now
+                metrics: deliveries, now: dependencies.now
             ).addRoutes(to: router)
         }
 
@@ -90,7 +94,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         }
         InvestigationController(
             database: database, input: ChangeInput(pagerDutyServiceKey: config.changes.pagerDutyServiceKey),
-            ingestToken: ingestToken, readAccess: readAccess, now: dependencies.now
+            ingestToken: ingestToken, readAccess: readAccess, metrics: deliveries, now: dependencies.now
         ).addRoutes(to: router)
         let changeLog = ChangeLog(database: database)
         maintenance.append(
@@ -100,18 +104,23 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             })
         let alerts = try await buildAlerts(
             config: config, database: database, resolver: resolver, httpClient: httpClient, links: links, router: router,
-            dependencies: dependencies)
+            telemetry: telemetry, dependencies: dependencies)
         let outbound = try await buildOutbound(
             config: config, database: database, resolver: resolver, httpClient: httpClient, links: links,
-            alertProviders: alerts.providers, dependencies: dependencies)
+            alertProviders: alerts.providers, telemetry: telemetry, dependencies: dependencies)
         outbound.addRoutes(router)
+        MetricsController(
+            telemetry: telemetry, readAccess: readAccess, outbox: Outbox(database: database), escalations: alerts.escalations
+        ).addRoutes(to: router)
         let worker = InvestigationWorker(
             database: database,
             investigator: Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services)),
             sink: outbound.sink,
             metrics: try await buildMetrics(config: config, resolver: resolver, httpClient: httpClient, logger: logger),
-            settings: config.investigations, now: dependencies.now, logger: logger)
+            settings: config.investigations, now: dependencies.now, logger: logger, telemetry: telemetry.factory)
 
+        logger.debug(
+            "routes", metadata: ["routes": .array(router.routes.map { "\($0.method) \($0.path)" }.sorted().map { .string($0) })])
         var app = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.http.idleTimeoutSeconds * 1000)))),
@@ -185,7 +194,7 @@ private struct OutboundParts {
 
 private func buildOutbound(
     config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient, links: SignedLinks,
-    alertProviders: [any OutboundProvider], dependencies: AppDependencies
+    alertProviders: [any OutboundProvider], telemetry: Telemetry, dependencies: AppDependencies
 ) async throws -> OutboundParts {
     let logger = dependencies.logger
     let timeout = Duration.seconds(config.outbound.requestTimeoutSeconds)
@@ -236,7 +245,8 @@ private func buildOutbound(
     settings.retry.maxAttempts = config.outbound.maxAttempts
     settings.retry.maxAge = .seconds(config.outbound.maxAgeHours * 3600)
     let dispatcher = OutboxDispatcher(
-        database: database, providers: providers, settings: settings, now: dependencies.now, logger: logger)
+        database: database, providers: providers, settings: settings, now: dependencies.now, logger: logger,
+        telemetry: telemetry.factory)
     let now = dependencies.now
     return OutboundParts(
         sink: FindingsOutbox(slack: template, writeBack: writeBack, links: links), dispatcher: dispatcher,

@@ -3,7 +3,8 @@ import Logging
 
 /// Writes one JSON object per log line: `{"ts", "level", "label", "message", …metadata}`.
 ///
-/// Structured lines are what log pipelines index; metadata values are stringified, and Hummingbird's request id
+/// Structured lines are what log pipelines index; metadata values are strings unless logged as numbers
+/// (`.stringConvertible(42)`), `ts` is UTC with its zone, and Hummingbird's request id
 /// (`hb.request.id`) appears as `request_id`. Every value is cut to ``maximumValueLength`` characters: many carry
 /// what a client sent (a `webhook-id`, a reason quoting a header), and a hostile client must not be able to write
 /// kilobytes of log per request.
@@ -35,21 +36,55 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: String] = [:]
+        var fields: [String: Field] = [:]
         let provided = metadataProvider?.get() ?? [:]
         for (key, value) in metadata.merging(provided, uniquingKeysWith: { $1 })
             .merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
         {
-            fields[key == "hb.request.id" ? "request_id" : key] = Self.bounded("\(value)")
+            fields[key == "hb.request.id" ? "request_id" : key] = Field(value)
         }
-        fields["ts"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
-        fields["level"] = event.level.rawValue
-        fields["label"] = label
-        fields["message"] = Self.bounded("\(event.message)")
+        fields["ts"] = .string(Date().formatted(Self.timestamp))
+        fields["level"] = .string(event.level.rawValue)
+        fields["label"] = .string(label)
+        fields["message"] = .string(Self.bounded("\(event.message)"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(fields) else { return }
         write(String(decoding: data, as: UTF8.self))
+    }
+
+    /// RFC 3339 in UTC with milliseconds and the zone: `2026-12-01T19:00:00.123Z`.
+    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// A metadata value as JSON: numbers logged as numbers (`.stringConvertible(42)`) stay numbers, arrays stay
+    /// arrays, everything else is a bounded string.
+    private enum Field: Encodable {
+        case string(String)
+        case integer(Int)
+        case number(Double)
+        case bool(Bool)
+        indirect case array([Field])
+
+        init(_ value: Logger.MetadataValue) {
+            switch value {
+            case .array(let values): self = .array(values.map(Field.init))
+            case .stringConvertible(let integer as Int): self = .integer(integer)
+            case .stringConvertible(let number as Double) where number.isFinite: self = .number(number)
+            case .stringConvertible(let flag as Bool): self = .bool(flag)
+            default: self = .string(JSONLogHandler.bounded("\(value)"))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .string(let text): try container.encode(text)
+            case .integer(let integer): try container.encode(integer)
+            case .number(let number): try container.encode(number)
+            case .bool(let flag): try container.encode(flag)
+            case .array(let values): try container.encode(values)
+            }
+        }
     }
 
     public static let maximumValueLength = 512

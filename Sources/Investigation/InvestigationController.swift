@@ -13,12 +13,14 @@ public struct InvestigationController: Sendable {
     private let ingestToken: BearerToken?
     private let readAccess: ReadAccess
     private let now: @Sendable () -> Date
+    private let metrics: DeliveryMetrics
 
     /// - Parameter ingestToken: required on `POST /api/changes`; nil leaves ingest disabled (403).
     public init(
         database: any DatabaseWriter, input: ChangeInput, ingestToken: BearerToken?, readAccess: ReadAccess,
-        now: @escaping @Sendable () -> Date
+        metrics: DeliveryMetrics = DeliveryMetrics(), now: @escaping @Sendable () -> Date
     ) {
+        self.metrics = metrics
         self.readAccess = readAccess
         self.database = database
         self.changeLog = ChangeLog(database: database)
@@ -39,13 +41,13 @@ public struct InvestigationController: Sendable {
                 throw HTTPError(.badRequest, message: "investigation id must be a number")
             }
             return try await show(
-                where: "id = ?", [id], request: request, linkToken: token, missing: "no investigation \(id)")
+                where: "id = ?", [id.databaseValue], request: request, linkToken: token, missing: "no investigation \(id)")
         }
         router.get("/api/incidents/{id}/investigation") { request, context in
             let token = try readAccess.linkToken(request)
             let id = try context.parameters.require("id")
             return try await show(
-                where: "incident_id = ? ORDER BY id DESC", [id], request: request, linkToken: token,
+                where: "incident_id = ? ORDER BY id DESC", [id.databaseValue], request: request, linkToken: token,
                 missing: "no investigation for incident \(id)")
         }
     }
@@ -55,25 +57,29 @@ public struct InvestigationController: Sendable {
             throw HTTPError(.forbidden, message: "change ingest is disabled: set changes.ingest_token in the config")
         }
         guard ingestToken.accepts(request.headers) else {
+            metrics.record("changes", .rejected, reason: "token")
             throw HTTPError(.unauthorized, message: "missing or wrong bearer token")
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: 4 << 20)
         } catch is NIOTooManyBytesError {
+            metrics.record("changes", .rejected, reason: "too_large")
             throw HTTPError(.contentTooLarge, message: "body larger than 4 MiB")
         }
         let changes: [Change]
         do throws(ChangeInput.Invalid) {
             changes = try input.changes(fromJSON: Data(buffer: body), receivedAt: now())
         } catch {
+            metrics.record("changes", .rejected, reason: error.malformed ? "malformed" : "invalid")
             return try jsonResponse(
                 InvalidBody(error: error.problems.first ?? "invalid", errors: error.problems),
                 status: error.malformed ? .badRequest : .unprocessableContent)
         }
         let result = try await changeLog.ingest(changes)
+        metrics.record("changes", result.inserted > 0 ? .accepted : .duplicate)
         context.logger.info(
-            "changes ingested", metadata: ["inserted": "\(result.inserted)", "duplicates": "\(result.duplicates)"])
+            "changes ingested", metadata: ["inserted": .stringConvertible(result.inserted), "duplicates": .stringConvertible(result.duplicates)])
         return try jsonResponse(result, status: result.inserted > 0 ? .created : .ok)
     }
 
@@ -93,7 +99,7 @@ public struct InvestigationController: Sendable {
     ///   already admitted the request. A token for a missing investigation answers 401 too, so a link cannot probe
     ///   for other ids.
     private func show(
-        where condition: String, _ arguments: StatementArguments, request: Request, linkToken: String?, missing: String
+        where condition: String, _ arguments: [DatabaseValue], request: Request, linkToken: String?, missing: String
     ) async throws -> Response {
         let row = try await database.read { db in
             try Row.fetchOne(
@@ -102,32 +108,31 @@ public struct InvestigationController: Sendable {
                     SELECT id, incident_id, status, reason, priority, attempts, queued_at, started_at, finished_at,
                         error, findings FROM investigations WHERE \(condition) LIMIT 1
                     """,
-                arguments: arguments)
+                arguments: StatementArguments(arguments)
+            ).map(StoredInvestigation.init(row:))
         }
         if linkToken != nil, row == nil { try readAccess.check(linkToken: linkToken, investigationID: -1) }
         guard let row else { throw HTTPError(.notFound, message: missing) }
-        try readAccess.check(linkToken: linkToken, investigationID: row["id"])
-        let findingsJSON: String? = row["findings"]
+        try readAccess.check(linkToken: linkToken, investigationID: row.id)
+        let findingsJSON = row.findings
         if request.headers[.accept]?.contains("text/markdown") == true {
             guard let findingsJSON, let findings = try? JSONDecoder.findings.decode(Findings.self, from: Data(findingsJSON.utf8))
             else {
-                let status: String = row["status"]
                 return Response(
                     status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: "Investigation \(row["id"] as Int64) is \(status).\n")))
+                    body: .init(byteBuffer: ByteBuffer(string: "Investigation \(row.id) is \(row.status).\n")))
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: findings.markdown)))
         }
         var object: [String: Any] = [
-            "id": row["id"] as Int64, "incident_id": row["incident_id"] as String, "status": row["status"] as String,
-            "reason": row["reason"] as String, "priority": row["priority"] as String, "attempts": row["attempts"] as Int,
-            "queued_at": (row["queued_at"] as Date).rfc3339,
+            "id": row.id, "incident_id": row.incidentID, "status": row.status, "reason": row.reason,
+            "priority": row.priority, "attempts": row.attempts, "queued_at": row.queuedAt.rfc3339,
         ]
-        object["started_at"] = (row["started_at"] as Date?)?.rfc3339
-        object["finished_at"] = (row["finished_at"] as Date?)?.rfc3339
-        object["error"] = row["error"] as String?
+        object["started_at"] = row.startedAt?.rfc3339
+        object["finished_at"] = row.finishedAt?.rfc3339
+        object["error"] = row.error
         object["findings"] = try findingsJSON.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return Response(
@@ -140,6 +145,35 @@ public struct InvestigationController: Sendable {
             throw HTTPError(.badRequest, message: "\(name) must be an RFC 3339 timestamp such as 2026-11-20T14:00:00Z")
         }
         return date
+    }
+
+    /// An `investigations` row, read off the database connection before anything else is done with it.
+    private struct StoredInvestigation: Sendable {
+        var id: Int64
+        var incidentID: String
+        var status: String
+        var reason: String
+        var priority: String
+        var attempts: Int
+        var queuedAt: Date
+        var startedAt: Date?
+        var finishedAt: Date?
+        var error: String?
+        var findings: String?
+
+        init(row: Row) {
+            id = row["id"]
+            incidentID = row["incident_id"]
+            status = row["status"]
+            reason = row["reason"]
+            priority = row["priority"]
+            attempts = row["attempts"]
+            queuedAt = row["queued_at"]
+            startedAt = row["started_at"]
+            finishedAt = row["finished_at"]
+            error = row["error"]
+            findings = row["findings"]
+        }
     }
 
     struct InvalidBody: Encodable {

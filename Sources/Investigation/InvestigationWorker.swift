@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import Logging
@@ -38,11 +39,16 @@ public struct InvestigationWorker: Service {
     private let settings: Settings
     private let now: @Sendable () -> Date
     private let logger: Logger
+    private let telemetry: any MetricsFactory
 
+    /// - Parameter telemetry: receives `inquest_investigations_total{outcome}` and
+    ///   `inquest_investigation_duration_seconds`.
     public init(
         database: any DatabaseWriter, investigator: Investigator, sink: (any FindingsSink)?,
-        metrics: (any MetricSource)? = nil, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger
+        metrics: (any MetricSource)? = nil, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger,
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
+        self.telemetry = telemetry
         self.database = database
         self.investigator = investigator
         self.sink = sink
@@ -63,7 +69,7 @@ public struct InvestigationWorker: Service {
             return db.changesCount
         }
         if recovered > 0 {
-            logger.warning("re-queued investigations left running by a previous process", metadata: ["count": "\(recovered)"])
+            logger.warning("re-queued investigations left running by a previous process", metadata: ["count": .stringConvertible(recovered)])
         }
 
         await withDiscardingTaskGroup { group in
@@ -120,6 +126,7 @@ public struct InvestigationWorker: Service {
 
     func runJob(_ claim: Claim) async throws {
         let started = now()
+        let clock = ContinuousClock.now  // real elapsed time, whatever the injected clock says
         do {
             let (incident, priority, firstSeen) = try await database.read { db in
                 guard let record = try IncidentRecord.fetchOne(db, key: claim.incidentID) else {
@@ -156,14 +163,17 @@ public struct InvestigationWorker: Service {
                     in: db)
                 return true
             }
+            count(completed ? "done" : "discarded")
             if completed {
+                Timer(label: "inquest_investigation_duration_seconds", factory: telemetry)
+                    .recordNanoseconds((ContinuousClock.now - clock).nanoseconds)
                 logger.info(
                     "investigation done",
                     metadata: [
                         "investigation_id": "\(claim.id)", "incident_id": "\(claim.incidentID)",
                         "top_cause":
                             "\(findings.suspectedCauses.first.map { "\($0.change.service) \($0.band.rawValue)" } ?? "none")",
-                        "ms": "\(Int(now().timeIntervalSince(started) * 1000))",
+                        "ms": .stringConvertible(Int(now().timeIntervalSince(started) * 1000)),
                     ])
             } else {
                 logger.warning(
@@ -173,6 +183,10 @@ public struct InvestigationWorker: Service {
         } catch {
             try await fail(claim, error: error)
         }
+    }
+
+    private func count(_ outcome: String) {
+        Counter(label: "inquest_investigations_total", dimensions: [("outcome", outcome)], factory: telemetry).increment()
     }
 
     private func fail(_ claim: Claim, error: any Error) async throws {
@@ -191,9 +205,10 @@ public struct InvestigationWorker: Service {
                     claim.id, claim.attempt,
                 ])
         }
+        count(final ? "failed" : "retry")
         logger.error(
             final ? "investigation failed" : "investigation attempt failed; will retry",
-            metadata: ["investigation_id": "\(claim.id)", "attempt": "\(claim.attempt)", "error": "\(message)"])
+            metadata: ["investigation_id": "\(claim.id)", "attempt": .stringConvertible(claim.attempt), "error": "\(message)"])
     }
 }
 

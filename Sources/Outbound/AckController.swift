@@ -24,7 +24,7 @@ public struct AckController: Sendable {
             guard let row = try await escalations.escalation(id) else { throw HTTPError(.notFound, message: "no incident \(id)") }
             return page([
                 "id": id, "token": token, "acknowledged_by": row.acknowledgedBy as Any,
-                "state": row.state, "open": row.acknowledgedBy == nil ? true : nil as Bool?,
+                "state": row.state, "open": row.acknowledgedBy == nil,
             ])
         }
         router.post("/api/incidents/ack/{id}") { request, context in

@@ -21,7 +21,7 @@ public struct EscalationService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let paged = try await escalations.escalateDue(now: now())
-                if paged > 0 { logger.notice("unacknowledged alerts escalated to on-call", metadata: ["count": "\(paged)"]) }
+                if paged > 0 { logger.notice("unacknowledged alerts escalated to on-call", metadata: ["count": .stringConvertible(paged)]) }
             } catch {
                 logger.error("escalation error", metadata: ["error": "\(error)"])
             }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import WebhookIn
@@ -51,8 +52,15 @@ public struct Escalations: AlertEscalation {
     private let database: any DatabaseWriter
     private let template: SlackAlertTemplate?
     private let links: SignedLinks
+    private let telemetry: any MetricsFactory
 
-    public init(settings: Settings, database: any DatabaseWriter, template: SlackAlertTemplate?, links: SignedLinks) {
+    /// - Parameter telemetry: receives `inquest_page_lateness_seconds`, how long after its due time each page was
+    ///   queued.
+    public init(
+        settings: Settings, database: any DatabaseWriter, template: SlackAlertTemplate?, links: SignedLinks,
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
+        self.telemetry = telemetry
         self.settings = settings
         self.database = database
         self.template = settings.slackChannel == nil ? nil : template
@@ -137,6 +145,15 @@ public struct Escalations: AlertEscalation {
         }
     }
 
+    /// How many escalations are in each state, for `/metrics`.
+    public func countsByState() async throws -> [String: Int] {
+        try await database.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try GRDB.Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM escalations GROUP BY state")
+                    .map { ($0["state"] as String, $0["n"] as Int) })
+        }
+    }
+
     /// The stored escalation, for the API and the acknowledgement page.
     public func escalation(_ incidentID: String) async throws -> Row? {
         try await database.read { db in
@@ -158,6 +175,10 @@ public struct Escalations: AlertEscalation {
             sql: "UPDATE escalations SET state = 'paged', paged_at = ? WHERE incident_id = ? AND state = 'waiting'",
             arguments: [now.timeIntervalSince1970, incidentID])
         guard db.changesCount == 1, let row = try stored(incidentID, in: db) else { return }
+        if let due = row["due_at"] as Double? {
+            Timer(label: "inquest_page_lateness_seconds", factory: telemetry)
+                .recordNanoseconds(Int64(max(0, now.timeIntervalSince1970 - due) * 1e9))
+        }
         try page(.trigger, row: row, at: now, in: db)
         if notifying { try notify(incidentID, operation: "update", step: "paged", at: now, in: db) }
     }

@@ -78,6 +78,15 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// How many messages each provider has in each state, for `/metrics`.
+    public func depth() async throws -> [(state: String, provider: String, count: Int)] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT state, provider, COUNT(*) AS n FROM outbox_messages GROUP BY state, provider"
+            ).map { ($0["state"], $0["provider"], $0["n"]) }
+        }
+    }
+
     /// Messages in `state` (all when nil), newest first.
     public func list(state: OutboxMessage.State?, limit: Int = 100) async throws -> [OutboxMessage] {
         try await database.read { db in

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import Logging
@@ -20,11 +21,16 @@ public struct OutboxDispatcher: Service {
     private let rateLimiter: RateLimiter
     private let now: @Sendable () -> Date
     private let logger: Logger
+    private let telemetry: any MetricsFactory
 
+    /// - Parameter telemetry: receives `inquest_delivery_attempts_total{provider, result}` and
+    ///   `inquest_dead_letters_total{provider, reason}`.
     public init(
         database: any DatabaseWriter, providers: [any OutboundProvider], settings: Settings,
-        rateLimiter: RateLimiter = RateLimiter(), now: @escaping @Sendable () -> Date, logger: Logger
+        rateLimiter: RateLimiter = RateLimiter(), now: @escaping @Sendable () -> Date, logger: Logger,
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
+        self.telemetry = telemetry
         outbox = Outbox(database: database)
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
@@ -40,7 +46,7 @@ public struct OutboxDispatcher: Service {
         }
         let recovered = try await outbox.recoverClaimed(now: now())
         if recovered > 0 {
-            logger.warning("re-queued messages a previous process was sending", metadata: ["count": "\(recovered)"])
+            logger.warning("re-queued messages a previous process was sending", metadata: ["count": .stringConvertible(recovered)])
         }
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, settings.concurrency) {
@@ -68,17 +74,19 @@ public struct OutboxDispatcher: Service {
         }
         var metadata: Logger.Metadata = [
             "outbox_id": "\(id)", "provider": "\(message.provider)", "operation": "\(message.operation)",
-            "target": "\(message.target)", "attempt": "\(message.attempts)",
+            "target": "\(message.target)", "attempt": .stringConvertible(message.attempts),
         ]
         guard let provider = providers[message.provider] else {
             // Its configuration was removed since it was queued; keep it for `inquest outbox retry`.
             let reason = "provider \(message.provider) is not configured"
             try await outbox.markDead(id, error: reason, now: now())
+            dead(message, "unconfigured")
             logger.error("outbound message dead", metadata: metadata.merging(["error": "\(reason)"]) { $1 })
             return true
         }
         if let (key, limit) = provider.rateLimit(for: message), let wait = rateLimiter.acquire(key, limit: limit, now: now()) {
             try await outbox.reschedule(id, at: now().addingTimeInterval(wait.seconds), error: nil, countAttempt: false, now: now())
+            attempted(message, "rate_limited")
             return true
         }
 
@@ -86,34 +94,55 @@ public struct OutboxDispatcher: Service {
         switch result {
         case .sent:
             try await outbox.markSent(id, now: now())
+            attempted(message, "sent")
             logger.info("outbound message sent", metadata: metadata)
         case .rejected(let reason):
             try await outbox.markDead(id, error: reason, now: now())
+            attempted(message, "rejected")
+            dead(message, "rejected")
             metadata["error"] = "\(reason)"
             logger.error("outbound message rejected by provider; dead", metadata: metadata)
         case .waiting(let reason, let after):
+            attempted(message, "waiting")
             if settings.retry.isYoung(createdAt: message.createdAt, now: now()) {
                 try await outbox.reschedule(
                     id, at: now().addingTimeInterval(after.seconds), error: reason, countAttempt: false, now: now())
             } else {
                 try await outbox.markDead(id, error: "\(reason) (gave up after max_age)", now: now())
+                dead(message, "max_age")
                 metadata["error"] = "\(reason)"
                 logger.error("outbound message waited too long; dead", metadata: metadata)
             }
         case .retry(let reason, let retryAfter):
+            attempted(message, "failed")
             metadata["error"] = "\(reason)"
             if settings.retry.allowsRetry(attempts: message.attempts, createdAt: message.createdAt, now: now()) {
                 let delay = settings.retry.delay(afterAttempt: message.attempts, retryAfter: retryAfter)
                 try await outbox.reschedule(
                     id, at: now().addingTimeInterval(delay.seconds), error: reason, countAttempt: true, now: now())
-                metadata["retry_in_ms"] = "\(Int(delay.seconds * 1000))"
+                metadata["retry_in_ms"] = .stringConvertible(Int(delay.seconds * 1000))
                 logger.warning("outbound message failed; will retry", metadata: metadata)
             } else {
                 let final = "\(reason) (gave up after \(message.attempts) attempts)"
                 try await outbox.markDead(id, error: final, now: now())
+                dead(message, "gave_up")
                 logger.error("outbound message failed; dead", metadata: metadata)
             }
         }
         return true
+    }
+
+    private func attempted(_ message: OutboxMessage, _ result: String) {
+        Counter(
+            label: "inquest_delivery_attempts_total", dimensions: [("provider", message.provider), ("result", result)],
+            factory: telemetry
+        ).increment()
+    }
+
+    private func dead(_ message: OutboxMessage, _ reason: String) {
+        Counter(
+            label: "inquest_dead_letters_total", dimensions: [("provider", message.provider), ("reason", reason)],
+            factory: telemetry
+        ).increment()
     }
 }

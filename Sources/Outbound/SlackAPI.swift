@@ -85,14 +85,22 @@ public struct SlackAPI: OutboundProvider {
             var body = (try? JSONSerialization.jsonObject(with: Data(post.message.utf8))) as? [String: Any]
         else { return .rejected("unreadable payload") }
 
-        let previous = try? await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT channel, ts FROM slack_posts WHERE key = ?", arguments: [post.postKey])
+        // A database blip must not read as "never posted": that would post a second message instead of editing.
+        let previous: (channel: String, ts: String)?
+        do {
+            let key = post.postKey
+            previous = try await database.read { db in
+                try Row.fetchOne(db, sql: "SELECT channel, ts FROM slack_posts WHERE key = ?", arguments: [key])
+                    .map { ($0["channel"] as String, $0["ts"] as String) }
+            }
+        } catch {
+            return .retry("cannot read the earlier post of \(post.postKey): \(error)")
         }
         let method: String
         if let previous {
             method = "chat.update"
-            body["channel"] = previous["channel"] as String
-            body["ts"] = previous["ts"] as String
+            body["channel"] = previous.channel
+            body["ts"] = previous.ts
         } else if message.operation == "update" {
             return .waiting("the message to update has not been posted yet", after: .seconds(2))
         } else {

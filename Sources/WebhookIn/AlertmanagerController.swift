@@ -13,8 +13,13 @@ public struct AlertmanagerController: Sendable {
     private let store: AlertStore
     private let auth: AlertmanagerAuth
     private let now: @Sendable () -> Date
+    private let metrics: DeliveryMetrics
 
-    public init(store: AlertStore, auth: AlertmanagerAuth, now: @escaping @Sendable () -> Date) {
+    public init(
+        store: AlertStore, auth: AlertmanagerAuth, metrics: DeliveryMetrics = DeliveryMetrics(),
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.metrics = metrics
         self.store = store
         self.auth = auth
         self.now = now
@@ -41,6 +46,7 @@ public struct AlertmanagerController: Sendable {
 
     private func receive(_ request: Request, context: some RequestContext) async throws -> Response {
         guard auth.accepts(request.headers) else {
+            metrics.record("alertmanager", .rejected, reason: "credentials")
             throw HTTPError(.unauthorized, message: "missing or wrong credentials (bearer token or basic auth)")
         }
         let overrides: OncallOverrides
@@ -49,12 +55,14 @@ public struct AlertmanagerController: Sendable {
                 query: Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { $1 },
                 routes: store.routes)
         } catch {
+            metrics.record("alertmanager", .rejected, reason: "query")
             throw HTTPError(.badRequest, message: error.description)
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxBodySize)
         } catch is NIOTooManyBytesError {
+            metrics.record("alertmanager", .rejected, reason: "too_large")
             throw HTTPError(.contentTooLarge, message: "body larger than 1 MiB")
         }
         let data = Data(buffer: body, byteTransferStrategy: .noCopy)
@@ -62,6 +70,7 @@ public struct AlertmanagerController: Sendable {
         do throws(AlertmanagerPayload.DecodeError) {
             payload = try AlertmanagerPayload.decode(data)
         } catch {
+            metrics.record("alertmanager", .rejected, reason: "malformed")
             throw HTTPError(.badRequest, message: error.description)
         }
 
@@ -72,15 +81,19 @@ public struct AlertmanagerController: Sendable {
         case .opened(let id, let escalatesAt):
             metadata["incident_id"] = "\(id)"
             metadata["escalates_at"] = "\(escalatesAt?.rfc3339 ?? "never")"
+            metrics.record("alertmanager", .accepted)
             context.logger.info("alert incident opened", metadata: metadata)
             return try jsonResponse(Answer(incidentID: id, status: "firing", escalatesAt: escalatesAt?.rfc3339), status: .created)
         case .repeated(let id):
+            metrics.record("alertmanager", .duplicate)
             context.logger.info("alert group re-sent; incident already open", metadata: metadata)
             return try jsonResponse(Answer(incidentID: id, status: "already open"), status: .ok)
         case .resolved(let id):
+            metrics.record("alertmanager", .accepted)
             context.logger.info("alert incident resolved", metadata: metadata.merging(["incident_id": "\(id)"]) { $1 })
             return try jsonResponse(Answer(incidentID: id, status: "resolved"), status: .ok)
         case .noOpenIncident:
+            metrics.record("alertmanager", .ignored)
             return try jsonResponse(Answer(status: "ignored: no open incident for this group"), status: .ok)
         }
     }

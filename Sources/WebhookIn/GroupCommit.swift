@@ -1,3 +1,4 @@
+import CoreMetrics
 import GRDB
 import Synchronization
 
@@ -26,9 +27,11 @@ final class GroupCommit<Output: Sendable>: Sendable {
 
     private let database: any DatabaseWriter
     private let state = Mutex(State())
+    private let batchSize: Recorder
 
-    init(database: any DatabaseWriter) {
+    init(database: any DatabaseWriter, batchSize: Recorder) {
         self.database = database
+        self.batchSize = batchSize
     }
 
     /// Runs `work` in a write transaction, possibly shared with other callers', and returns its result once
@@ -59,6 +62,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
             return state.waiting
         }
         let works = [own] + followers.map(\.work)
+        batchSize.record(works.count)
         let results: [Result<Output, any Error>]
         do {
             results = try await database.write { db in

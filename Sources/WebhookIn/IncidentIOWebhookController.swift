@@ -18,6 +18,7 @@ public struct IncidentIOWebhookController: Sendable {
     private let database: any DatabaseReader
     private let readAccess: ReadAccess
     private let now: @Sendable () -> Date
+    private let metrics: DeliveryMetrics
 
     public init(
         verifier: SignatureVerifier,
@@ -25,8 +26,10 @@ public struct IncidentIOWebhookController: Sendable {
         queue: any InvestigationQueue,
         database: any DatabaseReader,
         readAccess: ReadAccess,
+        metrics: DeliveryMetrics = DeliveryMetrics(),
         now: @escaping @Sendable () -> Date
     ) {
+        self.metrics = metrics
         self.verifier = verifier
         self.store = store
         self.queue = queue
@@ -45,14 +48,18 @@ public struct IncidentIOWebhookController: Sendable {
         }
     }
 
+    private static let source = "incident_io"
+
     private func receive(_ request: Request, context: some RequestContext) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodySize {
+            metrics.record(Self.source, .rejected, reason: "too_large")
             throw HTTPError(.contentTooLarge, message: "body larger than 1 MiB")
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxBodySize)
         } catch is NIOTooManyBytesError {
+            metrics.record(Self.source, .rejected, reason: "too_large")
             throw HTTPError(.contentTooLarge, message: "body larger than 1 MiB")
         }
         let bytes = Data(buffer: body, byteTransferStrategy: .noCopy)
@@ -67,15 +74,20 @@ public struct IncidentIOWebhookController: Sendable {
         } catch {
             context.logger.warning(
                 "rejected incident.io delivery", metadata: ["reason": "\(error)", "webhook_id": "\(id ?? "-")"])
+            metrics.record(Self.source, .rejected, reason: error.code)
             throw HTTPError(.unauthorized, message: error.description)
         }
-        guard let id else { throw HTTPError(.unauthorized, message: SignatureVerifier.Failure.missingHeaders.description) }
+        guard let id else {
+            metrics.record(Self.source, .rejected, reason: SignatureVerifier.Failure.missingHeaders.code)
+            throw HTTPError(.unauthorized, message: SignatureVerifier.Failure.missingHeaders.description)
+        }
 
         let event: IncidentIOEvent
         do throws(IncidentIOEvent.DecodeError) {
             event = try IncidentIOEvent(json: bytes)
         } catch {
             context.logger.warning("undecodable incident.io delivery", metadata: ["reason": "\(error)", "webhook_id": "\(id)"])
+            metrics.record(Self.source, .rejected, reason: "malformed")
             throw HTTPError(.badRequest, message: error.description)
         }
 
@@ -87,6 +99,7 @@ public struct IncidentIOWebhookController: Sendable {
         }
         switch outcome {
         case .accepted(let receipt):
+            metrics.record(Self.source, .accepted)
             context.logger.info(
                 "incident.io delivery recorded",
                 metadata: [
@@ -95,9 +108,11 @@ public struct IncidentIOWebhookController: Sendable {
                 ])
             return try jsonResponse(receipt, status: .accepted)
         case .duplicate:
+            metrics.record(Self.source, .duplicate)
             context.logger.info("replayed incident.io delivery ignored", metadata: ["webhook_id": "\(id)"])
             return try jsonResponse(["status": "duplicate"], status: .ok)
         case .ignored:
+            metrics.record(Self.source, .ignored)
             context.logger.debug("incident.io event type ignored", metadata: ["event_type": "\(event.eventType)"])
             return try jsonResponse(["status": "ignored"], status: .accepted)
         }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 
@@ -44,11 +45,16 @@ public struct IncidentStore: Sendable {
     private let policy: InvestigationPolicy
     private let deliveries: GroupCommit<(outcome: Outcome, notes: [Note])>
 
-    public init(database: any DatabaseWriter, queue: any InvestigationQueue, policy: InvestigationPolicy) {
+    /// - Parameter telemetry: receives `inquest_group_commit_batch_size`, how many deliveries each transaction carried.
+    public init(
+        database: any DatabaseWriter, queue: any InvestigationQueue, policy: InvestigationPolicy,
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         self.database = database
         self.queue = queue
         self.policy = policy
-        self.deliveries = GroupCommit(database: database)
+        self.deliveries = GroupCommit(
+            database: database, batchSize: Recorder(label: "inquest_group_commit_batch_size", factory: telemetry))
     }
 
     /// Records one verified delivery. Returns only after the transaction has committed, so an accepted

@@ -23,6 +23,16 @@ public struct SignatureVerifier: Sendable {
             case .invalidSignature: "invalid signature"
             }
         }
+
+        /// A short fixed name, for metrics.
+        public var code: String {
+            switch self {
+            case .missingHeaders: "missing_headers"
+            case .invalidTimestamp: "invalid_timestamp"
+            case .timestampOutsideTolerance: "stale_timestamp"
+            case .invalidSignature: "invalid_signature"
+            }
+        }
     }
 
     /// A secret that is not valid base64 is a misconfiguration; it must stop startup, not fail every delivery.

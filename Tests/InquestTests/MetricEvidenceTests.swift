@@ -5,7 +5,7 @@ import HummingbirdTesting
 import InquestApp
 import NIOCore
 import Investigation
-import Prometheus
+import PrometheusEvidence
 import Synchronization
 import Testing
 import WebhookIn
