@@ -499,6 +499,36 @@ def disk_full(binary, short):
     return server.logs()
 
 
+def api_conformance(binary, short):
+    """schemathesis generates requests from /openapi.json against a live server with every integration on: no
+    input may get a 5xx, and every answer must be one the document lists, with its content type and schema."""
+    work = tempfile.mkdtemp(prefix="inquest-faults-api-")
+    server = Server(binary, work, yaml=(
+        "alert:\n  slack:\n    token: env://FAULTS_SLACK_TOKEN\n    channel_id: C0ALERTS\n"
+        "    signing_secret: vault://secrets/slack-signing-secret\n"
+        "integrations:\n  incident_io:\n    api_key: env://FAULTS_INCIDENT_IO_KEY\n"))
+    with open(os.path.join(work, "vault-dev/secrets/slack-signing-secret"), "w") as f:
+        f.write("faults-slack-signing-secret")
+    server.start()
+    try:
+        admin = open(os.path.join(work, "vault-dev/secrets/admin-token")).read().strip()
+        examples = "10" if short else "50"
+        run = subprocess.run(
+            ["schemathesis", "run", f"http://127.0.0.1:{server.port}/openapi.json",
+             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+             "response_schema_conformance,response_headers_conformance",
+             "--max-examples", examples, "--generation-deterministic", "--header", f"Authorization: Bearer {admin}"],
+            capture_output=True, text=True, timeout=900)
+        summary = [line for line in run.stdout.splitlines() if "generated" in line or "failure" in line]
+        check(run.returncode == 0, f"schemathesis found problems:\n{run.stdout[-4000:]}")
+        server_errors = [line for line in server.logs() if '"status":5' in line]
+        check(not server_errors, f"{len(server_errors)} requests answered 5xx, e.g. {server_errors[:1]}")
+        print(f"RESULT api-conformance {summary[-1].strip() if summary else 'passed'} server_errors=0")
+    finally:
+        server.stop()
+    return server.logs()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
@@ -506,7 +536,7 @@ def main():
     parser.add_argument("--only", nargs="*")
     args = parser.parse_args()
     scenarios = {"kill-during-load": kill_during_load, "kill-escalations": kill_escalations,
-                 "provider-faults": provider_faults, "disk-full": disk_full}
+                 "provider-faults": provider_faults, "disk-full": disk_full, "api-conformance": api_conformance}
     logs = []
     try:
         for name, scenario in scenarios.items():
