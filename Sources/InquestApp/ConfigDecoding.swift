@@ -46,10 +46,19 @@ struct ConfigSection {
         } catch let error as ConfigError {
             throw error
         } catch DecodingError.typeMismatch(let type, _) {
-            throw ConfigError.invalid(file: file, path: path(key), reason: "expected \(Self.name(of: type))")
+            throw ConfigError.invalid(file: file, path: path(key), reason: "expected \(Self.name(of: type))" + found(key))
         } catch DecodingError.dataCorrupted {
-            throw ConfigError.invalid(file: file, path: path(key), reason: "expected \(Self.name(of: T.self))")
+            throw ConfigError.invalid(file: file, path: path(key), reason: "expected \(Self.name(of: T.self))" + found(key))
         }
+    }
+
+    /// What a key of the wrong type holds, and the environment variable it came from: `, got "abc" (from
+    /// INQUEST_PORT)`. Only for keys that are not strings, whose values are numbers or flags, never secrets.
+    private func found(_ key: String) -> String {
+        guard let raw = try? container.decodeIfPresent(String.self, forKey: Key(key)) else { return "" }
+        let variables = decoder.userInfo[.wholeValueVariables] as? [String: String] ?? [:]
+        let quoted = raw.count > 40 ? "\"\(raw.prefix(40))…\"" : "\"\(raw)\""
+        return ", got \(quoted)" + (variables[path(key)].map { " (from environment variable \($0))" } ?? "")
     }
 
     /// A string that must be one of `T`'s cases.

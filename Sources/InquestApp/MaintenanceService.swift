@@ -18,7 +18,9 @@ struct MaintenanceService: Service {
                 for task in tasks {
                     do {
                         let removed = try await task.run()
-                        if removed > 0 { logger.info("pruned", metadata: ["task": "\(task.name)", "rows": "\(removed)"]) }
+                        if removed > 0 { logger.info("pruned", metadata: ["task": "\(task.name)", "rows": .stringConvertible(removed)]) }
+                    } catch is CancellationError {
+                        return
                     } catch {
                         logger.error("maintenance failed", metadata: ["task": "\(task.name)", "error": "\(error)"])
                     }

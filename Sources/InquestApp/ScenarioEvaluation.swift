@@ -160,25 +160,10 @@ public struct ScenarioEvaluation: Sendable {
         -> String
     {
         let (findings, result) = try await investigate(scenario, settings: settings, metrics: metrics)
-        var lines = [
+        let header =
             "\(scenario.file): cause \(scenario.cause ?? "none"); impact start \(Findings.time(findings.incident.impactStart)) "
-                + "(\(findings.incident.impactStartSource)); services \(findings.incident.services.joined(separator: ", "))",
-            String(format: "not a logged change: %.0f%%", result.noChangeConfidence * 100)
-                + (result.noChangeReasons.map { " (" + $0.joined(separator: "; ") + ")" } ?? ""),
-        ]
-        for candidate in result.candidates {
-            let mark = candidate.change.externalID == scenario.cause ? "*" : " "
-            lines.append(
-                String(format: "%@ %5.1f %3.0f%% ", mark, candidate.score, candidate.confidence * 100)
-                    + "\(candidate.change.externalID) \(Findings.time(candidate.change.occurredAt))")
-            for factor in candidate.factors {
-                lines.append(
-                    "        " + factor.name.padding(toLength: 8, withPad: " ", startingAt: 0)
-                        + String(format: "%5.1f  ", factor.points) + factor.reason)
-            }
-            if let demotion = candidate.demotion { lines.append("        demoted: \(demotion)") }
-            if let related = candidate.related { lines.append("        same event: " + related.map(\.externalID).joined(separator: ", ")) }
-        }
+            + "(\(findings.incident.impactStartSource)); services \(findings.incident.services.joined(separator: ", "))"
+        let lines = [header] + result.explanation(marking: scenario.cause)
         return lines.joined(separator: "\n")
     }
 

@@ -12,22 +12,23 @@ import WebhookIn
 /// Errors name the reference and where it was looked for, never a value or the Vault token.
 public struct SecretResolver: Sendable {
     public enum Failure: Error, CustomStringConvertible, Equatable {
-        case notFound(reference: String, place: String)
-        case vaultUnreachable(reference: String, address: String, reason: String)
-        case vaultRefused(reference: String, address: String, status: Int)
-        case vaultMalformed(reference: String, address: String)
+        /// `key` is the config key that holds the reference (`integrations.slack.token`).
+        case notFound(key: String, reference: String, place: String)
+        case vaultUnreachable(key: String, reference: String, address: String, reason: String)
+        case vaultRefused(key: String, reference: String, address: String, status: Int)
+        case vaultMalformed(key: String, reference: String, address: String)
 
         public var description: String {
             switch self {
-            case .notFound(let reference, let place):
-                "secret \"\(reference)\" not found in \(place)"
-            case .vaultUnreachable(let reference, let address, let reason):
-                "secret \"\(reference)\": Vault at \(address) did not answer (\(reason))"
-            case .vaultRefused(let reference, let address, let status):
-                "secret \"\(reference)\": Vault at \(address) answered HTTP \(status)"
+            case .notFound(let key, let reference, let place):
+                "\(key): secret \"\(reference)\" not found in \(place)"
+            case .vaultUnreachable(let key, let reference, let address, let reason):
+                "\(key): secret \"\(reference)\": Vault at \(address) did not answer (\(reason))"
+            case .vaultRefused(let key, let reference, let address, let status):
+                "\(key): secret \"\(reference)\": Vault at \(address) answered HTTP \(status)"
                     + (status == 403 ? " (check VAULT_TOKEN and its policy)" : "")
-            case .vaultMalformed(let reference, let address):
-                "secret \"\(reference)\": Vault at \(address) returned no data.data.value"
+            case .vaultMalformed(let key, let reference, let address):
+                "\(key): secret \"\(reference)\": Vault at \(address) returned no data.data.value"
             }
         }
     }
@@ -74,31 +75,33 @@ public struct SecretResolver: Sendable {
             return secret
         case .environment(let name):
             guard let value = environment[name], !value.isEmpty else {
-                throw .notFound(reference: reference.description, place: "the environment")
+                throw .notFound(key: key, reference: reference.description, place: "the environment")
             }
             return Secret(value)
         case .vault(let name):
             switch backend {
             case .files(let directory):
-                return try readFile(name: name, directory: directory, reference: reference.description)
+                return try readFile(name: name, directory: directory, key: key, reference: reference.description)
             case .vault(let address, let token, let client):
                 return try await readVault(
-                    name: name, address: address, token: token, client: client, reference: reference.description)
+                    name: name, address: address, token: token, client: client, key: key, reference: reference.description)
             }
         }
     }
 
-    private func readFile(name: String, directory: String, reference: String) throws(Failure) -> Secret {
+    private func readFile(name: String, directory: String, key: String, reference: String) throws(Failure) -> Secret {
         let place = URL(fileURLWithPath: directory).appendingPathComponent("secrets").path + "/"
         guard !name.isEmpty, !name.contains(".."),
             let contents = try? String(contentsOfFile: place + name, encoding: .utf8)
-        else { throw .notFound(reference: reference, place: place) }
+        else { throw .notFound(key: key, reference: reference, place: place) }
         let value = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !value.isEmpty else { throw .notFound(reference: reference, place: place) }
+        guard !value.isEmpty else { throw .notFound(key: key, reference: reference, place: place) }
         return Secret(value)
     }
 
-    private func readVault(name: String, address: String, token: Secret, client: HTTPClient, reference: String)
+    private func readVault(
+        name: String, address: String, token: Secret, client: HTTPClient, key: String, reference: String
+    )
         async throws(Failure) -> Secret
     {
         struct KV2: Decodable {
@@ -114,12 +117,12 @@ public struct SecretResolver: Sendable {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw .vaultUnreachable(reference: reference, address: address, reason: "\(type(of: error))")
+            throw .vaultUnreachable(key: key, reference: reference, address: address, reason: "\(type(of: error))")
         }
-        if status == 404 { throw .notFound(reference: reference, place: "Vault at \(address)") }
-        guard status == 200 else { throw .vaultRefused(reference: reference, address: address, status: status) }
+        if status == 404 { throw .notFound(key: key, reference: reference, place: "Vault at \(address)") }
+        guard status == 200 else { throw .vaultRefused(key: key, reference: reference, address: address, status: status) }
         guard let value = (try? JSONDecoder().decode(KV2.self, from: body))?.data?.data?["value"], !value.isEmpty
-        else { throw .vaultMalformed(reference: reference, address: address) }
+        else { throw .vaultMalformed(key: key, reference: reference, address: address) }
         return Secret(value)
     }
 }

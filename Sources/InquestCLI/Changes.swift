@@ -13,27 +13,35 @@ struct Changes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Log one change.")
 
         @OptionGroup var options: ConfigOption
-        @Option var service: String
-        @Option(help: "deploy, config, feature_flag, infra, rollback or other.") var kind: String
-        @Option var summary: String
-        @Option var version: String?
-        @Option var author: String?
-        @Option var url: String?
-        @Option var environment: String?
-        @Option var source = "cli"
-        @Option(help: "RFC 3339 time it happened (default: now).") var at: String?
+        @Option(help: "The service changed, as the catalog names it or by an alias.") var service: String
+        @Option(help: ArgumentHelp("What kind of change it was.", valueName: ChangeKind.allCases.map(\.rawValue).joined(separator: "|")))
+        var kind: String
+        @Option(help: "One line saying what changed.") var summary: String
+        @Option(help: "The version or sha deployed, if any.") var version: String?
+        @Option(help: "Who made the change.") var author: String?
+        @Option(help: "A link to the change (pull request, pipeline run).") var url: String?
+        @Option(help: "The environment changed (default: none, which matches every incident).") var environment: String?
+        @Option(help: "What logged it; with the generated id, what makes a change unique.") var source = "cli"
+        @Option(help: "When it happened, RFC 3339 (default: now).") var at: String?
+
+        /// The change as `POST /api/changes` takes it.
+        private struct Body: Encodable {
+            var service, kind, summary, source, occurredAt, externalID: String
+            var version, author, url, environment: String?
+
+            enum CodingKeys: String, CodingKey {
+                case service, kind, summary, source, version, author, url, environment
+                case occurredAt = "occurred_at"
+                case externalID = "external_id"
+            }
+        }
 
         func run() async throws {
-            var fields: [String: Any] = [
-                "service": service, "kind": kind, "summary": summary, "source": source,
-                "occurred_at": at ?? Date().rfc3339, "external_id": "cli-\(UUID().uuidString.lowercased())",
-            ]
-            fields["version"] = version
-            fields["author"] = author
-            fields["url"] = url
-            fields["environment"] = environment
-            let body = try JSONSerialization.data(withJSONObject: fields)
-            let changes = try ChangeInput().changes(fromJSON: body, receivedAt: Date())
+            let body = Body(
+                service: service, kind: kind, summary: summary, source: source, occurredAt: at ?? Date().rfc3339,
+                externalID: "cli-\(UUID().uuidString.lowercased())", version: version, author: author, url: url,
+                environment: environment)
+            let changes = try ChangeInput().changes(fromJSON: try JSONEncoder().encode(body), receivedAt: Date())
             let result = try await ChangeLog(database: try options.openDatabase()).ingest(changes)
             print("logged \(result.inserted) change")
         }
@@ -63,13 +71,19 @@ struct Changes: AsyncParsableCommand {
         @Option(help: "Only these services (comma-separated).") var service: String?
         @Option(help: "RFC 3339 (default: 24 h before --until).") var since: String?
         @Option(help: "RFC 3339 (default: now).") var until: String?
-        @Option var limit = 100
+        @Option(help: "At most this many.") var limit = 100
 
         func run() async throws {
             let end = try until.map { try Self.date($0) } ?? Date()
             let start = try since.map { try Self.date($0) } ?? end.addingTimeInterval(-86400)
             let changes = try await ChangeLog(database: try options.openDatabase()).changes(
                 from: start, to: end, services: service.map { $0.split(separator: ",").map(String.init) }, limit: limit)
+            guard !changes.isEmpty else {
+                print(
+                    "no changes between \(start.rfc3339) and \(end.rfc3339)"
+                        + (service.map { " for \($0)" } ?? "") + " (--since and --until widen the range)")
+                return
+            }
             for change in changes {
                 print(
                     [change.occurredAt.rfc3339, change.service, change.kind.rawValue, change.version ?? "-", change.summary]

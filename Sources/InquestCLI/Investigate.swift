@@ -10,10 +10,24 @@ struct Investigate: AsyncParsableCommand {
         discussion: "FILE is an incident.io delivery (like examples/incident-created.json) or a bare incident object.")
 
     @OptionGroup var options: ConfigOption
-    @Argument var file: String
+    @Argument(help: "An incident.io delivery or a bare incident object (JSON).") var file: String
     @Option(help: "Treat this RFC 3339 time as the impact start.") var at: String?
     @Flag(help: "Also list every candidate's factors and every change set aside, with the reason.") var explain = false
-    @Flag(help: "Print the findings as JSON instead of Markdown.") var json = false
+    @Flag(help: "Print the findings as JSON instead of Markdown (with --explain, inside {findings, candidates, excluded}).")
+    var json = false
+
+    /// `--json --explain`: one JSON document.
+    private struct Explained: Encodable {
+        var findings: Findings
+        var candidates: [Correlator.Candidate]
+        var excluded: [Correlator.Exclusion]
+        var noChangeConfidence: Double
+
+        enum CodingKeys: String, CodingKey {
+            case findings, candidates, excluded
+            case noChangeConfidence = "no_change_confidence"
+        }
+    }
 
     func run() async throws {
         let config = try options.load()
@@ -36,22 +50,23 @@ struct Investigate: AsyncParsableCommand {
         let investigator = Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services))
         let database = try options.openDatabase(config)
         let subject = incident
-        let findings = try await database.read { db in
-            try investigator.investigate(subject, priority: priority, fallbackStart: Date(), in: db)
+        let (findings, result) = try await database.read { db in
+            try investigator.investigateRanking(subject, priority: priority, fallbackStart: Date(), in: db)
         }
-        if json {
+        switch (json, explain) {
+        case (true, true):
+            let explained = Explained(
+                findings: findings, candidates: result.candidates, excluded: result.excluded,
+                noChangeConfidence: result.noChangeConfidence)
+            print(String(decoding: try JSONEncoder.findings.encode(explained), as: UTF8.self))
+        case (true, false):
             print(String(decoding: try JSONEncoder.findings.encode(findings), as: UTF8.self))
-        } else {
+        case (false, true):
             print(findings.markdown)
-        }
-        if explain {
-            print("### Every change set aside")
-            for exclusion in findings.excluded {
-                print(
-                    "- \(exclusion.change.service) \(exclusion.change.kind.rawValue) \(exclusion.change.summary) at \(exclusion.change.occurredAt.rfc3339): \(exclusion.reason)"
-                )
-            }
-            if findings.excluded.isEmpty { print("- none") }
+            print("### Every candidate's factors and every change set aside\n")
+            print(result.explanation().joined(separator: "\n"))
+        case (false, false):
+            print(findings.markdown)
         }
         try database.close()
     }

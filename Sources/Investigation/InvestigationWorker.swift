@@ -86,6 +86,8 @@ public struct InvestigationWorker: Service {
                     try await runJob(claim)
                     continue
                 }
+            } catch is CancellationError {
+                return  // shutting down: the lease runs out and the job is taken again
             } catch {
                 logger.error("investigation worker error", metadata: ["error": "\(error)"])
             }

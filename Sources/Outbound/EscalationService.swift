@@ -22,6 +22,8 @@ public struct EscalationService: Service {
             do {
                 let paged = try await escalations.escalateDue(now: now())
                 if paged > 0 { logger.notice("unacknowledged alerts escalated to on-call", metadata: ["count": .stringConvertible(paged)]) }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("escalation error", metadata: ["error": "\(error)"])
             }

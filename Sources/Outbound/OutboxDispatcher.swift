@@ -59,6 +59,8 @@ public struct OutboxDispatcher: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 if try await runOnce() { continue }
+            } catch is CancellationError {
+                return  // shutting down: the claimed message goes back to pending at the next start
             } catch {
                 logger.error("outbox dispatcher error", metadata: ["error": "\(error)"])
             }

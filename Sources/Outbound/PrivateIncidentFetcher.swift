@@ -33,6 +33,8 @@ public struct PrivateIncidentFetcher: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await runOnce(backoff: &backoff)
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("private incident fetcher error", metadata: ["error": "\(error)"])
             }

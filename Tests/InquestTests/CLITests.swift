@@ -11,9 +11,9 @@ import Testing
     }
 
     /// Runs the `inquest` binary built next to the test bundle.
-    func inquest(_ arguments: [String], _ env: TestEnvironment) throws -> Run {
+    func inquest(_ arguments: [String], _ env: TestEnvironment, extraConfig: String = "") throws -> Run {
         let config = env.directory.appendingPathComponent("inquest.yaml")
-        try "database: \(env.config.database)\nvault_dev_path: \(env.config.vaultDevPath)\n"
+        try "database: \(env.config.database)\nvault_dev_path: \(env.config.vaultDevPath)\n\(extraConfig)"
             .write(to: config, atomically: true, encoding: .utf8)
         let binary = try #require(
             Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("inquest"),
@@ -56,5 +56,30 @@ import Testing
         #expect(again.status != 0)
         #expect(again.output.contains("message 1 does not exist or is not dead"))
         #expect(try inquest(["outbox", "list", "--state", "dead"], env).output.contains("no dead messages"))
+    }
+
+    @Test func aPortInUseIsOneClearJSONLineAndAFailure() throws {
+        let env = try TestEnvironment()
+        let listener = try LoopbackListener()
+        let run = try inquest(["serve"], env, extraConfig: "host: 127.0.0.1\nport: \(listener.port)\n")
+        #expect(run.status != 0)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.hasPrefix("{") }, "\(run.output)")
+        let errors = lines.filter { $0.contains(#""level":"error""#) || $0.contains(#""level":"critical""#) }
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.contains("already in use") == true)
+        #expect(errors.first?.contains("127.0.0.1:\(listener.port)") == true)
+    }
+
+    @Test func explainAsJSONIsOneJSONDocumentWithEveryCandidate() throws {
+        let env = try TestEnvironment()
+        let incident = env.directory.appendingPathComponent("incident.json")
+        try Fixtures.data("incident-created.json").write(to: incident)
+        let run = try inquest(["investigate", incident.path, "--json", "--explain"], env)
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["findings", "candidates", "excluded", "no_change_confidence"])
+        #expect(try inquest(["--version"], env).output.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        #expect(try inquest(["changes", "list"], env).output.hasPrefix("no changes between"))
     }
 }

@@ -154,8 +154,11 @@ import WebhookIn
     }
 
     @Test func badValuesAreRefusedWithThePath() {
-        #expect(failure("port: lots") == "inquest.yaml: port: expected a whole number")
+        #expect(failure("port: lots") == #"inquest.yaml: port: expected a whole number, got "lots""#)
         #expect(failure("port: 70000") == "inquest.yaml: port: must be between 0 and 65535")
+        #expect(
+            failure("port: ${INQUEST_PORT:-3000}", environment: ["INQUEST_PORT": "abc"])
+                == #"inquest.yaml: port: expected a whole number, got "abc" (from environment variable INQUEST_PORT)"#)
         #expect(failure("log_level: loud")?.contains(#"log_level: "loud" is not one of trace, debug"#) == true)
         #expect(
             failure("integrations:\n  incident_io:\n    severity_map: { high: P9 }\n") == """

@@ -24,12 +24,16 @@ import WebhookIn
         #expect(secret.reveal() == env.webhookSecret)
     }
 
-    @Test func missingSecretNamesTheReferenceAndPlace() async throws {
-        await #expect(throws: SecretResolver.Failure.notFound(reference: "vault://secrets/nope", place: "/nonexistent/secrets/"))
-        {
-            try await resolver().resolve(.vault(name: "nope"), usedAt: "k")
+    @Test func missingSecretNamesItsConfigKeyTheReferenceAndPlace() async throws {
+        await #expect(
+            throws: SecretResolver.Failure.notFound(
+                key: "integrations.slack.token", reference: "vault://secrets/nope", place: "/nonexistent/secrets/")
+        ) {
+            try await resolver().resolve(.vault(name: "nope"), usedAt: "integrations.slack.token")
         }
-        await #expect(throws: SecretResolver.Failure.notFound(reference: "env://NOPE", place: "the environment")) {
+        let failure = SecretResolver.Failure.notFound(key: "read_token", reference: "vault://secrets/x", place: "/v/")
+        #expect(failure.description == "read_token: secret \"vault://secrets/x\" not found in /v/")
+        await #expect(throws: SecretResolver.Failure.notFound(key: "k", reference: "env://NOPE", place: "the environment")) {
             try await resolver().resolve(.environment(name: "NOPE"), usedAt: "k")
         }
     }
@@ -78,7 +82,7 @@ import WebhookIn
                 #expect(!"\(error)".contains("wrong-token"))
             }
             await #expect(
-                throws: SecretResolver.Failure.notFound(reference: "vault://secrets/other", place: "Vault at \(address)")
+                throws: SecretResolver.Failure.notFound(key: "k", reference: "vault://secrets/other", place: "Vault at \(address)")
             ) {
                 try await resolver(environment: ["VAULT_ADDR": address, "VAULT_TOKEN": "root-token"])
                     .resolve(.vault(name: "other"), usedAt: "k")
@@ -92,7 +96,7 @@ import WebhookIn
                 .resolve(.vault(name: "x"), usedAt: "k")
             Issue.record("an unreachable Vault resolved")
         } catch {
-            #expect("\(error)".hasPrefix("secret \"vault://secrets/x\": Vault at http://127.0.0.1:1 did not answer"))
+            #expect("\(error)".hasPrefix("k: secret \"vault://secrets/x\": Vault at http://127.0.0.1:1 did not answer"))
         }
     }
 
