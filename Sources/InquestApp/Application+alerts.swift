@@ -12,7 +12,7 @@ import WebhookIn
 /// that pages due escalations, and the escalations themselves (for `/metrics`).
 func buildAlerts(
     config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient, links: SignedLinks,
-    router: Router<BasicRequestContext>, telemetry: Telemetry, dependencies: AppDependencies
+    router: Router<BasicRequestContext>, telemetry: Telemetry, outboxQueued: Wakeup, dependencies: AppDependencies
 ) async throws -> (providers: [any OutboundProvider], service: EscalationService?, escalations: Escalations?) {
     let alert = config.alert
     let logger = dependencies.logger
@@ -88,7 +88,7 @@ func buildAlerts(
     let escalations = Escalations(
         settings: settings, database: database, template: template, links: links, telemetry: telemetry.factory)
     AlertmanagerController(
-        store: AlertStore(database: database, escalation: escalations), auth: auth,
+        store: AlertStore(database: database, escalation: escalations, outboxQueued: outboxQueued), auth: auth,
         metrics: DeliveryMetrics(factory: telemetry.factory), now: dependencies.now
     ).addRoutes(to: router)
     AckController(escalations: escalations, links: links, now: dependencies.now).addRoutes(to: router)
@@ -98,7 +98,8 @@ func buildAlerts(
             escalations: escalations, now: dependencies.now
         ).addRoutes(to: router)
     }
-    return (providers, EscalationService(escalations: escalations, now: dependencies.now, logger: logger), escalations)
+    return (providers, EscalationService(
+            escalations: escalations, now: dependencies.now, logger: logger, outboxQueued: outboxQueued), escalations)
 }
 
 extension Optional {

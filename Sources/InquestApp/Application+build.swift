@@ -56,6 +56,9 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         let readAccess = ReadAccess(tokens: readers, pageToken: { links.verify($0, for: $1) })
 
         let telemetry = Telemetry()
+        // Producers wake the loops that poll their queues: a declared incident reaches Slack in milliseconds.
+        let investigationQueued = Wakeup()
+        let outboxQueued = Wakeup()
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: AccessLogMiddleware(telemetry: telemetry.factory))
         router.add(middleware: JSONErrorMiddleware())
@@ -76,7 +79,9 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             let verifier = try SignatureVerifier(secrets: secrets, now: dependencies.now)
             var policy = incidentIO.policy
             policy.fetchPrivateIncidents = incidentIO.apiKey != nil
-            let store = IncidentStore(database: database, queue: queue, policy: policy, telemetry: telemetry.factory)
+            let store = IncidentStore(
+                database: database, queue: queue, policy: policy, telemetry: telemetry.factory,
+                investigationQueued: investigationQueued)
             incidentStore = store
             maintenance.append(
                 .init(name: "webhook_deliveries") {
@@ -104,10 +109,10 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             })
         let alerts = try await buildAlerts(
             config: config, database: database, resolver: resolver, httpClient: httpClient, links: links, router: router,
-            telemetry: telemetry, dependencies: dependencies)
+            telemetry: telemetry, outboxQueued: outboxQueued, dependencies: dependencies)
         let outbound = try await buildOutbound(
             config: config, database: database, resolver: resolver, httpClient: httpClient, links: links,
-            alertProviders: alerts.providers, telemetry: telemetry, dependencies: dependencies)
+            alertProviders: alerts.providers, telemetry: telemetry, outboxQueued: outboxQueued, dependencies: dependencies)
         outbound.addRoutes(router)
         MetricsController(
             telemetry: telemetry, readAccess: readAccess, outbox: Outbox(database: database), escalations: alerts.escalations
@@ -117,7 +122,8 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             investigator: Investigator(settings: config.correlation, catalog: ServiceCatalog(services: config.services)),
             sink: outbound.sink,
             metrics: try await buildMetrics(config: config, resolver: resolver, httpClient: httpClient, logger: logger),
-            settings: config.investigations, now: dependencies.now, logger: logger, telemetry: telemetry.factory)
+            settings: config.investigations, now: dependencies.now, logger: logger, telemetry: telemetry.factory,
+            queued: investigationQueued, finished: outboxQueued)
 
         logger.debug(
             "routes", metadata: ["routes": .array(router.routes.map { "\($0.method) \($0.path)" }.sorted().map { .string($0) })])
@@ -194,7 +200,7 @@ private struct OutboundParts {
 
 private func buildOutbound(
     config: InquestConfig, database: DatabasePool, resolver: SecretResolver, httpClient: HTTPClient, links: SignedLinks,
-    alertProviders: [any OutboundProvider], telemetry: Telemetry, dependencies: AppDependencies
+    alertProviders: [any OutboundProvider], telemetry: Telemetry, outboxQueued: Wakeup, dependencies: AppDependencies
 ) async throws -> OutboundParts {
     let logger = dependencies.logger
     let timeout = Duration.seconds(config.outbound.requestTimeoutSeconds)
@@ -246,7 +252,7 @@ private func buildOutbound(
     settings.retry.maxAge = .seconds(config.outbound.maxAgeHours * 3600)
     let dispatcher = OutboxDispatcher(
         database: database, providers: providers, settings: settings, now: dependencies.now, logger: logger,
-        telemetry: telemetry.factory)
+        telemetry: telemetry.factory, queued: outboxQueued)
     let now = dependencies.now
     return OutboundParts(
         sink: FindingsOutbox(slack: template, writeBack: writeBack, links: links), dispatcher: dispatcher,

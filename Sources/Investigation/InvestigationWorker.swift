@@ -40,15 +40,21 @@ public struct InvestigationWorker: Service {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let telemetry: any MetricsFactory
+    private let queued: Wakeup?
+    private let finished: Wakeup?
 
-    /// - Parameter telemetry: receives `inquest_investigations_total{outcome}` and
-    ///   `inquest_investigation_duration_seconds`.
+    /// - Parameters:
+    ///   - telemetry: receives `inquest_investigations_total{outcome}` and `inquest_investigation_duration_seconds`.
+    ///   - queued: wakes the worker when an investigation is queued, instead of at its next poll.
+    ///   - finished: signalled once findings are stored, when the sink has queued their delivery.
     public init(
         database: any DatabaseWriter, investigator: Investigator, sink: (any FindingsSink)?,
         metrics: (any MetricSource)? = nil, settings: Settings, now: @escaping @Sendable () -> Date, logger: Logger,
-        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance, queued: Wakeup? = nil, finished: Wakeup? = nil
     ) {
         self.telemetry = telemetry
+        self.queued = queued
+        self.finished = finished
         self.database = database
         self.investigator = investigator
         self.sink = sink
@@ -81,6 +87,7 @@ public struct InvestigationWorker: Service {
 
     private func loop() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let ticket = queued?.ticket()
             do {
                 if let claim = try await claimNext() {
                     try await runJob(claim)
@@ -91,7 +98,11 @@ public struct InvestigationWorker: Service {
             } catch {
                 logger.error("investigation worker error", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: settings.pollInterval)
+            if let queued, let ticket {
+                await queued.wait(since: ticket, upTo: settings.pollInterval)
+            } else {
+                try? await Task.sleep(for: settings.pollInterval)
+            }
         }
     }
 
@@ -167,6 +178,7 @@ public struct InvestigationWorker: Service {
             }
             count(completed ? "done" : "discarded")
             if completed {
+                finished?.signal()
                 Timer(label: "inquest_investigation_duration_seconds", factory: telemetry)
                     .recordNanoseconds((ContinuousClock.now - clock).nanoseconds)
                 logger.info(

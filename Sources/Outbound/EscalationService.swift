@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import WebhookIn
 
 /// Pages the escalations whose wait is over. The due times live in SQLite, so after a restart everything that
 /// came due while the process was down pages at once — and only once.
@@ -9,8 +10,14 @@ public struct EscalationService: Service {
     private let interval: Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
+    private let outboxQueued: Wakeup?
 
-    public init(escalations: Escalations, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Date, logger: Logger) {
+    /// - Parameter outboxQueued: signalled after alerts are paged, to send the pages at once.
+    public init(
+        escalations: Escalations, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Date, logger: Logger,
+        outboxQueued: Wakeup? = nil
+    ) {
+        self.outboxQueued = outboxQueued
         self.escalations = escalations
         self.interval = interval
         self.now = now
@@ -21,6 +28,7 @@ public struct EscalationService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let paged = try await escalations.escalateDue(now: now())
+                if paged > 0 { outboxQueued?.signal() }
                 if paged > 0 { logger.notice("unacknowledged alerts escalated to on-call", metadata: ["count": .stringConvertible(paged)]) }
             } catch is CancellationError {
                 return

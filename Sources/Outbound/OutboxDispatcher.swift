@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import ServiceLifecycle
+import WebhookIn
 
 /// Delivers due outbox messages, `concurrency` at a time, with retries, backoff, rate limits and a dead letter.
 public struct OutboxDispatcher: Service {
@@ -22,15 +23,19 @@ public struct OutboxDispatcher: Service {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let telemetry: any MetricsFactory
+    private let queued: Wakeup?
 
-    /// - Parameter telemetry: receives `inquest_delivery_attempts_total{provider, result}` and
-    ///   `inquest_dead_letters_total{provider, reason}`.
+    /// - Parameters:
+    ///   - telemetry: receives `inquest_delivery_attempts_total{provider, result}` and
+    ///     `inquest_dead_letters_total{provider, reason}`.
+    ///   - queued: wakes the dispatcher when a message is queued, instead of at its next poll.
     public init(
         database: any DatabaseWriter, providers: [any OutboundProvider], settings: Settings,
         rateLimiter: RateLimiter = RateLimiter(), now: @escaping @Sendable () -> Date, logger: Logger,
-        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance, queued: Wakeup? = nil
     ) {
         self.telemetry = telemetry
+        self.queued = queued
         outbox = Outbox(database: database)
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
@@ -57,6 +62,7 @@ public struct OutboxDispatcher: Service {
 
     private func loop() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let ticket = queued?.ticket()
             do {
                 if try await runOnce() { continue }
             } catch is CancellationError {
@@ -64,7 +70,11 @@ public struct OutboxDispatcher: Service {
             } catch {
                 logger.error("outbox dispatcher error", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: settings.pollInterval)
+            if let queued, let ticket {
+                await queued.wait(since: ticket, upTo: settings.pollInterval)
+            } else {
+                try? await Task.sleep(for: settings.pollInterval)
+            }
         }
     }
 

@@ -14,10 +14,13 @@ public struct AlertStore: Sendable {
 
     private let database: any DatabaseWriter
     private let escalation: any AlertEscalation
+    private let outboxQueued: Wakeup?
 
-    public init(database: any DatabaseWriter, escalation: any AlertEscalation) {
+    /// - Parameter outboxQueued: signalled after an alert is opened or resolved, to send its Slack post at once.
+    public init(database: any DatabaseWriter, escalation: any AlertEscalation, outboxQueued: Wakeup? = nil) {
         self.database = database
         self.escalation = escalation
+        self.outboxQueued = outboxQueued
     }
 
     public var routes: OncallRoutes { escalation.routes }
@@ -26,7 +29,7 @@ public struct AlertStore: Sendable {
     public func record(_ payload: AlertmanagerPayload, body: String, overrides: OncallOverrides, at now: Date)
         async throws -> Outcome
     {
-        try await database.write { db in
+        let outcome = try await database.write { db -> Outcome in
             let open = try payload.groupKey.flatMap { groupKey in
                 try Row.fetchOne(
                     db, sql: "SELECT id, created_at FROM alert_incidents WHERE group_key = ? AND status = 'firing'",
@@ -64,5 +67,10 @@ public struct AlertStore: Sendable {
             let escalatesAt = try escalation.opened(incident, overrides: overrides, at: now, in: db)
             return .opened(id: incident.id, escalatesAt: escalatesAt)
         }
+        switch outcome {
+        case .opened, .resolved: outboxQueued?.signal()
+        case .repeated, .noOpenIncident: break
+        }
+        return outcome
     }
 }

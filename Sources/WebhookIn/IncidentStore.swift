@@ -44,12 +44,16 @@ public struct IncidentStore: Sendable {
     private let queue: any InvestigationQueue
     private let policy: InvestigationPolicy
     private let deliveries: GroupCommit<(outcome: Outcome, notes: [Note])>
+    private let investigationQueued: Wakeup?
 
-    /// - Parameter telemetry: receives `inquest_group_commit_batch_size`, how many deliveries each transaction carried.
+    /// - Parameters:
+    ///   - telemetry: receives `inquest_group_commit_batch_size`, how many deliveries each transaction carried.
+    ///   - investigationQueued: signalled after a delivery is committed, to start its investigation at once.
     public init(
         database: any DatabaseWriter, queue: any InvestigationQueue, policy: InvestigationPolicy,
-        telemetry: any MetricsFactory = NOOPMetricsHandler.instance
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance, investigationQueued: Wakeup? = nil
     ) {
+        self.investigationQueued = investigationQueued
         self.database = database
         self.queue = queue
         self.policy = policy
@@ -63,7 +67,7 @@ public struct IncidentStore: Sendable {
         -> (outcome: Outcome, notes: [Note])
     {
         if case .ignored = event.kind { return (.ignored, []) }
-        return try await deliveries.write { db in
+        let recorded = try await deliveries.write { db -> (outcome: Outcome, notes: [Note]) in
             // Cached statements on this hot path: preparing each statement anew (and GRDB's authorizer callback per
             // column it touches) cost a third of the ingest throughput.
             try db.cachedStatement(
@@ -79,6 +83,8 @@ public struct IncidentStore: Sendable {
                 .execute(arguments: [receipt.status, deliveryID])
             return (.accepted(receipt), notes)
         }
+        if case .accepted = recorded.outcome { investigationQueued?.signal() }
+        return recorded
     }
 
     /// The stored incident, if any.
