@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Inquest builds against, if any are missing. Needs Swift 6.1+ already.
-# --tests adds what the test suite runs against: Debian's prometheus (with promtool) and python's jsonschema.
+# --tests adds what the test suite runs against: Debian's prometheus (with promtool) and chromium, and python's
+# jsonschema.
 set -euo pipefail
 
 tests=false
 [ "${1:-}" = "--tests" ] && tests=true
 packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev)
-# prometheus (and its promtool) serves backfilled series to the metric-evidence tests.
-$tests && packages+=(prometheus)
+# prometheus (and its promtool) serves backfilled series to the metric-evidence tests and checks /metrics;
+# chromium renders the browser view in BrowserViewTests.
+$tests && packages+=(prometheus chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -99,7 +99,8 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         }
         InvestigationController(
             database: database, input: ChangeInput(pagerDutyServiceKey: config.changes.pagerDutyServiceKey),
-            ingestToken: ingestToken, readAccess: readAccess, metrics: deliveries, now: dependencies.now
+            ingestToken: ingestToken, readAccess: readAccess, metrics: deliveries, pageURL: links.url(for:),
+            now: dependencies.now
         ).addRoutes(to: router)
         let changeLog = ChangeLog(database: database)
         maintenance.append(
@@ -114,6 +115,10 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             config: config, database: database, resolver: resolver, httpClient: httpClient, links: links,
             alertProviders: alerts.providers, telemetry: telemetry, outboxQueued: outboxQueued, dependencies: dependencies)
         outbound.addRoutes(router)
+        IncidentIndexController(
+            incidents: incidentStore ?? IncidentStore(database: database, queue: queue, policy: InvestigationPolicy()),
+            database: database, readAccess: readAccess, links: links, now: dependencies.now
+        ).addRoutes(to: router)
         MetricsController(
             telemetry: telemetry, readAccess: readAccess, outbox: Outbox(database: database), escalations: alerts.escalations
         ).addRoutes(to: router)

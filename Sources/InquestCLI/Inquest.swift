@@ -7,6 +7,9 @@ struct Inquest: AsyncParsableCommand {
         commandName: "inquest",
         abstract: "Investigates incidents the moment they are declared.",
         version: "0.1.0",
-        subcommands: [Serve.self, Migrate.self, Sign.self, Changes.self, Investigate.self, Evaluate.self, Vocabulary.self, OutboxCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, Sign.self, Changes.self, Investigate.self, Evaluate.self, Vocabulary.self,
+            OutboxCommand.self, Link.self,
+        ],
         defaultSubcommand: Serve.self)
 }

@@ -99,7 +99,7 @@ extension Findings {
         var evidence = [
             "Impact start \(Self.time(incident.impactStart)) UTC, from the \(incident.impactStartSource).",
             "Affected services: \(affected) (from \(incident.servicesSource)).",
-            "\(result.candidates.count) changes scored, \(result.excluded.count) set aside; searched: \(searched).",
+            "\(result.candidates.count) \(result.candidates.count == 1 ? "change" : "changes") scored, \(result.excluded.count) set aside; searched: \(searched).",
         ]
         for cause in suspectedCauses {
             let factors = cause.factors.map { "\($0.name) \(Int($0.points.rounded()))/\(Int($0.weight)) (\($0.reason))" }

@@ -17,10 +17,12 @@ public struct IncidentContext: Sendable, Equatable, Codable {
     public var services: [String]
     /// `custom field "Affected services"`, `title and summary`, or `none`.
     public var servicesSource: String
+    /// The incident's page on incident.io, for the investigation page to link back to.
+    public var permalink: String?
 
     enum CodingKeys: String, CodingKey {
         case incidentID = "incident_id"
-        case reference, title, summary, priority, environment, services
+        case reference, title, summary, priority, environment, services, permalink
         case impactStart = "impact_start"
         case impactStartSource = "impact_start_source"
         case createdAt = "created_at"
@@ -40,6 +42,7 @@ public struct IncidentContext: Sendable, Equatable, Codable {
         reference = incident.reference
         title = incident.name ?? incident.reference ?? incident.id
         summary = incident.summary
+        permalink = incident.permalink.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
         self.priority = priority
         createdAt = incident.createdAt.flatMap(Date.init(rfc3339:))
 

@@ -14,12 +14,17 @@ public struct InvestigationController: Sendable {
     private let readAccess: ReadAccess
     private let now: @Sendable () -> Date
     private let metrics: DeliveryMetrics
+    private let pageURL: @Sendable (Int64) -> String?
 
-    /// - Parameter ingestToken: required on `POST /api/changes`; nil leaves ingest disabled (403).
+    /// - Parameters:
+    ///   - ingestToken: required on `POST /api/changes`; nil leaves ingest disabled (403).
+    ///   - pageURL: an investigation's signed page link, shown to readers with the read or admin token.
     public init(
         database: any DatabaseWriter, input: ChangeInput, ingestToken: BearerToken?, readAccess: ReadAccess,
-        metrics: DeliveryMetrics = DeliveryMetrics(), now: @escaping @Sendable () -> Date
+        metrics: DeliveryMetrics = DeliveryMetrics(), pageURL: @escaping @Sendable (Int64) -> String? = { _ in nil },
+        now: @escaping @Sendable () -> Date
     ) {
+        self.pageURL = pageURL
         self.metrics = metrics
         self.readAccess = readAccess
         self.database = database
@@ -115,6 +120,8 @@ public struct InvestigationController: Sendable {
         guard let row else { throw HTTPError(.notFound, message: missing) }
         try readAccess.check(linkToken: linkToken, investigationID: row.id)
         let findingsJSON = row.findings
+        // A bearer-token reader gets the page link to share; a link's own reader already has it.
+        let page = linkToken == nil ? pageURL(row.id) : nil
         if request.headers[.accept]?.contains("text/markdown") == true {
             guard let findingsJSON, let findings = try? JSONDecoder.findings.decode(Findings.self, from: Data(findingsJSON.utf8))
             else {
@@ -124,7 +131,7 @@ public struct InvestigationController: Sendable {
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: findings.markdown)))
+                body: .init(byteBuffer: ByteBuffer(string: findings.markdown + (page.map { "\n[Investigation page](\($0))\n" } ?? ""))))
         }
         var object: [String: Any] = [
             "id": row.id, "incident_id": row.incidentID, "status": row.status, "reason": row.reason,
@@ -133,6 +140,7 @@ public struct InvestigationController: Sendable {
         object["started_at"] = row.startedAt?.rfc3339
         object["finished_at"] = row.finishedAt?.rfc3339
         object["error"] = row.error
+        object["page_url"] = page
         object["findings"] = try findingsJSON.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return Response(

@@ -32,4 +32,24 @@ public struct InvestigationStore: InvestigationQueue {
         let json: String? = row["findings"]
         return (row["status"], try json.map { try JSONDecoder.findings.decode(Findings.self, from: Data($0.utf8)) })
     }
+
+    /// What a list of incidents shows of each investigation: its status and, once done, its leading cause.
+    public struct Summary: Sendable, Equatable {
+        public var status: String
+        public var topCause: Findings.Cause?
+    }
+
+    public func summaries(ofInvestigations ids: [Int64], in db: Database) throws -> [Int64: Summary] {
+        guard !ids.isEmpty else { return [:] }
+        var summaries: [Int64: Summary] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, status, findings FROM investigations WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(ids))
+        {
+            let json: String? = row["findings"]
+            let findings = json.flatMap { try? JSONDecoder.findings.decode(Findings.self, from: Data($0.utf8)) }
+            summaries[row["id"]] = Summary(status: row["status"], topCause: findings?.suspectedCauses.first)
+        }
+        return summaries
+    }
 }

@@ -41,6 +41,7 @@ public struct InvestigationPageController: Sendable {
             "id": id, "status": status, "findings": true,
             "reference": findings.incident.reference ?? findings.incident.incidentID,
             "title": findings.incident.title, "priority": findings.priority.rawValue, "summary": findings.summary,
+            "permalink": findings.incident.permalink as Any,
             "causes": findings.suspectedCauses.map { cause in
                 [
                     "rank": cause.rank, "description": Findings.describe(cause.change), 
@@ -95,8 +96,10 @@ public struct InvestigationPageController: Sendable {
             <style>body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
             h1{font-size:1.4rem}td,th{padding:.2rem .6rem;text-align:left;vertical-align:top}.muted{color:#666}</style>
             </head><body>
+            <p class="muted"><a href="/">All incidents</a></p>
             {{#findings}}
             <h1>{{priority}} {{reference}}: {{title}}</h1>
+            {{#permalink}}<p><a href="{{permalink}}">Open {{reference}} in incident.io</a></p>{{/permalink}}
             <p>{{summary}}</p>
             <h2>Suspected causes</h2>
             {{#causes}}

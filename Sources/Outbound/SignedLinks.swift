@@ -45,6 +45,26 @@ public struct SignedLinks: Sendable {
         return Self.same(token, ackToken(for: incidentID, expires: Date(timeIntervalSince1970: TimeInterval(expiry))))
     }
 
+    /// The browser view's link (`inquest link`), or its session cookie's value: valid until `expires`.
+    public func indexURL(expires: Date) -> String {
+        "\(publicHost)/?token=\(indexToken(expires: expires))"
+    }
+
+    public func indexToken(expires: Date) -> String {
+        let expiry = Int64(expires.timeIntervalSince1970)
+        return "\(expiry).\(mac("index:\(expiry)"))"
+    }
+
+    public func verifyIndex(_ token: String, now: Date) -> Bool {
+        guard let dot = token.firstIndex(of: "."), let expiry = Int64(token[..<dot]),
+            Date(timeIntervalSince1970: TimeInterval(expiry)) > now
+        else { return false }
+        return Self.same(token, indexToken(expires: Date(timeIntervalSince1970: TimeInterval(expiry))))
+    }
+
+    /// Whether links point at an https host: the session cookie is then `Secure`.
+    public var isSecure: Bool { publicHost.hasPrefix("https://") }
+
     private func mac(_ message: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
         return Data(code).prefix(16).base64EncodedString()

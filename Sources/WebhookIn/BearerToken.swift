@@ -18,8 +18,8 @@ public struct BearerToken: Sendable {
         return matches(Data(value.dropFirst("bearer ".count).utf8))
     }
 
-    /// True when `presented` is the secret.
-    func matches(_ presented: Data) -> Bool {
+    /// True when `presented` is the secret (a token typed into a login form).
+    public func matches(_ presented: Data) -> Bool {
         HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: presented, using: key)
     }
 }

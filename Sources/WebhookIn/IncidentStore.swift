@@ -87,6 +87,16 @@ public struct IncidentStore: Sendable {
         return recorded
     }
 
+    /// The most recently first-seen incidents, newest first, before `before` when given: a page of the list.
+    public func recent(limit: Int, before: Date? = nil) async throws -> [IncidentRecord] {
+        try await database.read { db in
+            try IncidentRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM incidents WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id LIMIT ?",
+                arguments: [(before ?? .distantFuture).unixTime, limit])
+        }
+    }
+
     /// The stored incident, if any.
     public func incident(id: String) async throws -> IncidentRecord? {
         try await database.read { db in try IncidentRecord.fetchOne(db, key: id) }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Who may read findings, incidents and the change log over the API: the read token, the admin token, or — for
@@ -22,6 +23,11 @@ public struct ReadAccess: Sendable {
     /// Whether the request carries a bearer token that reads everything.
     public func admits(_ request: Request) -> Bool {
         tokens.contains { $0.accepts(request.headers) }
+    }
+
+    /// Whether `token` is the read or admin token itself (typed into the browser view's login form).
+    public func admits(token: String) -> Bool {
+        tokens.contains { $0.matches(Data(token.utf8)) }
     }
 
     /// Throws 401 unless the request carries a read or admin bearer token.

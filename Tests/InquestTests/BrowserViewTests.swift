@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Outbound
+import Testing
+import WebhookIn
+
+/// The browser view, rendered by a real browser: Debian's headless Chromium loads the signed link `inquest link`
+/// prints, follows it to the list, and the list's link to the investigation page. Screenshots are kept under
+/// `.build/test-artifacts/`.
+@Suite struct BrowserViewTests {
+    static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/test-artifacts")
+
+    func eventually(_ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for _ in 0..<200 where !(try await condition()) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try await condition(), "timed out waiting", sourceLocation: sourceLocation)
+    }
+
+    /// Runs headless Chromium on `url` with its own profile (so cookies persist only within the run).
+    func chromium(_ arguments: [String], _ url: String, profile: URL) throws -> (status: Int32, output: String) {
+        try Command.run(
+            "/usr/bin/timeout",
+            ["90", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--user-data-dir=\(profile.path)", "--window-size=1200,900"] + arguments + [url])
+    }
+
+    @Test func theListAndTheInvestigationPageRenderInChromium() async throws {
+        let env = try TestEnvironment()
+        let app = try await env.makeApp()
+        try await app.test(.live) { client in
+            let changes = #"{"changes": [{"source": "ci", "external_id": "pg-210", "service": "payment-gateway", "kind": "deploy", "summary": "Deploy payment-gateway v2.1.0", "version": "v2.1.0", "occurred_at": "2026-11-20T14:30:00Z"}]}"#
+            _ = try await client.execute(
+                uri: "/api/changes", method: .post,
+                headers: [.authorization: "Bearer \(env.ingestToken)", .contentType: "application/json"],
+                body: ByteBuffer(string: changes))
+            #expect(try await env.deliver(try Fixtures.data("incident-created.json"), with: client).status == .accepted)
+
+            var entry: [String: Any] = [:]
+            try await eventually {
+                let list = try await client.execute(uri: "/api/incidents?limit=10", method: .get, headers: env.reader)
+                entry = (list.json["incidents"] as? [[String: Any]])?.first ?? [:]
+                return entry["investigation_status"] as? String == "done"
+            }
+            #expect((entry["top_cause"] as? String)?.contains("payment-gateway deploy v2.1.0") == true)
+            #expect(entry["band"] is String)
+            let pageURL = try #require(entry["page_url"] as? String)
+            #expect(try await client.execute(uri: "/api/incidents", method: .get).status == .unauthorized)
+
+            // Without a session: the sign-in form; a wrong token is refused, the read token sets the cookie.
+            let anonymous = try await client.execute(uri: "/", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(String(buffer: anonymous.body).contains(#"<form method="post" action="/login">"#))
+            let wrong = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=nope"))
+            #expect(wrong.status == .unauthorized)
+            let signedIn = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(env.readToken)"))
+            #expect(signedIn.status == .seeOther)
+            let cookie = try #require(signedIn.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            let session = String(cookie.prefix { $0 != ";" })
+            let list = try await client.execute(uri: "/", method: .get, headers: [.cookie: session])
+            #expect(list.status == .ok)
+            #expect(String(buffer: list.body).contains("payment-gateway deploy v2.1.0"))
+
+            // The same in a browser, from the signed link.
+            let port = try #require(client.port)
+            let base = "http://127.0.0.1:\(port)"
+            let key = try String(contentsOfFile: env.config.vaultDevPath + "/secrets/link-signing-key", encoding: .utf8)
+            let link = SignedLinks(signingKey: Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)), publicHost: base)
+                .indexURL(expires: Date().addingTimeInterval(3600))
+            try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
+            let profile = env.directory.appendingPathComponent("chromium")
+
+            let index = try chromium(["--dump-dom"], link, profile: profile)
+            #expect(index.output.contains("Recent incidents"), "\(index.output.suffix(2000))")
+            #expect(index.output.contains("payment-gateway deploy v2.1.0"))
+            let indexShot = Self.artifacts.appendingPathComponent("incident-index.png")
+            try? FileManager.default.removeItem(at: indexShot)
+            _ = try chromium(["--screenshot=\(indexShot.path)"], link, profile: profile)
+            #expect(((try? FileManager.default.attributesOfItem(atPath: indexShot.path)[.size] as? Int) ?? 0) > 5_000)
+
+            let investigation = pageURL.replacingOccurrences(of: env.config.publicHost, with: base)
+            let dom = try chromium(["--dump-dom"], investigation, profile: profile)
+            #expect(dom.output.contains("Suspected causes"), "\(dom.output.suffix(2000))")
+            #expect(dom.output.contains("https://app.incident.io/acme/incidents/4242"))
+            let pageShot = Self.artifacts.appendingPathComponent("investigation-page.png")
+            try? FileManager.default.removeItem(at: pageShot)
+            _ = try chromium(["--screenshot=\(pageShot.path)"], investigation, profile: profile)
+            #expect(((try? FileManager.default.attributesOfItem(atPath: pageShot.path)[.size] as? Int) ?? 0) > 5_000)
+        }
+    }
+}
