@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load test: signed incident.io deliveries into a release build of `inquest serve` on loopback, with a temp database.
-# Reports throughput, latency percentiles and peak RSS, then checks that every 2xx answer left a stored incident.
+# Load test: realistic signed incident.io deliveries (2.4 KB) into a release build of `inquest serve` on loopback, with
+# a temp database. Reports the no-work ceiling (the same POSTs refused before any work), then throughput, latency
+# percentiles and peak RSS of real ingest, and checks that every 2xx answer left a stored incident.
 #   bash scripts/load.sh [REQUESTS] [CONNECTIONS] [DURATION_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +33,16 @@ python3 scripts/load/corpus.py "$requests" vault-dev/secrets/incident-io-webhook
 server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 
+# First the no-work ceiling: the same deliveries without their signature, refused before any HMAC, JSON or SQL.
+NOWORK=1 CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"$(( (duration + 1) / 2 ))s" \
+    -s scripts/load/deliveries.lua "http://127.0.0.1:$port" > "$work/nowork.out" || true
+nowork=$(sed -n 's/.*RESULT .* rps=\([0-9]*\).*/\1/p' "$work/nowork.out")
+echo "RESULT no_work_rps=$nowork (the same $(head -c 100000 "$work/corpus.tsv" | head -1 | cut -f4 | wc -c)-byte POSTs answered 401 before any work)"
+
 CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
     -s scripts/load/deliveries.lua "http://127.0.0.1:$port" | tee "$work/wrk.out" | grep -E "RESULT|Socket errors" || true
+real=$(sed -n 's/.*RESULT accepted.* rps=\([0-9]*\).*/\1/p' "$work/wrk.out")
+[ -n "$nowork" ] && [ -n "$real" ] && echo "RESULT signed_ingest_share_of_no_work=$(( 100 * real / nowork ))%"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
 kill -TERM "$server"; wait "$server" || true
 

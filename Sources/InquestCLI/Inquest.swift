@@ -9,7 +9,7 @@ struct Inquest: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Migrate.self, Sign.self, Changes.self, Investigate.self, Evaluate.self, Vocabulary.self,
-            OutboxCommand.self, Link.self,
+            OutboxCommand.self, Link.self, Shift.self,
         ],
         defaultSubcommand: Serve.self)
 }

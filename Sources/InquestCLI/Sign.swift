@@ -30,11 +30,18 @@ struct Sign: AsyncParsableCommand {
     @Option(help: "Unix timestamp to sign with (default: now).")
     var timestamp: Int64?
 
+    @Option(help: "Move every time in the payload so that this RFC 3339 time becomes now (the examples: 2026-11-20T14:35:00Z).")
+    var asOf: String?
+
     func run() async throws {
         let config = try options.load()
-        guard let body = FileManager.default.contents(atPath: event) else {
+        guard let file = FileManager.default.contents(atPath: event) else {
             throw ValidationError("cannot read --event \(event)")
         }
+        guard asOf == nil || url != nil else {
+            throw ValidationError("--as-of rewrites the payload, so the printed curl command would send the wrong bytes: add --url")
+        }
+        let body = try asOf.map { try TimeShift.shift(file, asOf: $0) } ?? file
         let reference = secret.map { SecretReference($0) } ?? config.integrations.incidentIO.webhookSecrets.first
         guard let reference else { throw ValidationError("no --secret and no webhook_secret in \(options.config)") }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Outbound
 import Testing
+import WebhookIn
 
 /// The `inquest` executable, run as an operator would, against a temp deployment.
 @Suite struct CLITests {
@@ -11,7 +12,7 @@ import Testing
     }
 
     /// Runs the `inquest` binary built next to the test bundle.
-    func inquest(_ arguments: [String], _ env: TestEnvironment, extraConfig: String = "") throws -> Run {
+    func inquest(_ arguments: [String], _ env: TestEnvironment, extraConfig: String = "", withConfig: Bool = true) throws -> Run {
         let config = env.directory.appendingPathComponent("inquest.yaml")
         try "database: \(env.config.database)\nvault_dev_path: \(env.config.vaultDevPath)\n\(extraConfig)"
             .write(to: config, atomically: true, encoding: .utf8)
@@ -20,7 +21,7 @@ import Testing
             "cannot locate the test bundle")
         let process = Process()
         process.executableURL = binary
-        process.arguments = arguments + ["--config", config.path]
+        process.arguments = arguments + (withConfig ? ["--config", config.path] : [])
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -79,7 +80,31 @@ import Testing
         #expect(run.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["findings", "candidates", "excluded", "no_change_confidence"])
-        #expect(try inquest(["--version"], env).output.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        #expect(try inquest(["--version"], env, withConfig: false).output.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
         #expect(try inquest(["changes", "list"], env).output.hasPrefix("no changes between"))
+    }
+
+    @Test func shiftMovesEveryTimeSoTheExampleHappensNow() throws {
+        let env = try TestEnvironment()
+        let file = env.directory.appendingPathComponent("changes.json")
+        try Data(
+            #"{"changes": [{"external_id": "a", "occurred_at": "2026-11-20T14:30:00Z", "version": "2026.11.20"}, {"external_id": "b", "occurred_at": "2026-11-20T11:00:00.000000Z"}]}"#
+                .utf8
+        ).write(to: file)
+        let run = try inquest(["shift", "--as-of", "2026-11-20T14:35:00Z", file.path], env, withConfig: false)
+        #expect(run.status == 0, "\(run.output)")
+        struct Batch: Decodable {
+            struct Entry: Decodable {
+                var occurred_at: String
+                var version: String?
+            }
+            var changes: [Entry]
+        }
+        let batch = try JSONDecoder().decode(Batch.self, from: Data(run.output.utf8))
+        let times = batch.changes.compactMap { Date(rfc3339: $0.occurred_at) }
+        #expect(times.count == 2)
+        #expect(abs(times[0].timeIntervalSinceNow + 300) < 120)  // 5 min before the anchor, now 5 min before now
+        #expect(times[0].timeIntervalSince(times[1]) == 3.5 * 3600)
+        #expect(batch.changes[0].version == "2026.11.20")
     }
 }
