@@ -50,6 +50,9 @@ public struct Findings: Sendable, Codable, Equatable {
         case consideredCount = "considered_count"
     }
 
+    /// The evidence lines that come from metrics (onsets, failed queries): what Slack and incident.io show of them.
+    public var metricEvidence: [String] { evidence.filter { $0.hasPrefix("Metric") } }
+
     /// The top cause, if it reached the "suspected cause" band.
     public var rootCause: Cause? {
         suspectedCauses.first.flatMap { $0.band == .suspected ? $0 : nil }

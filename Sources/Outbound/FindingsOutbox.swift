@@ -71,7 +71,9 @@ public struct FindingsOutbox: FindingsSink {
                     provider: "incident_io", operation: "incident_update", target: incidentID, dedupKey: key,
                     payload: IncidentIOAPI.IncidentUpdate(
                         incidentID: incidentID, idempotencyKey: key,
-                        message: "Inquest: \(findings.summary) Details: \(page)", pageURL: page),
+                        message: "Inquest: \(findings.summary)"
+                            + (findings.metricEvidence.first.map { " \($0)" } ?? "") + " Details: \(page)",
+                        pageURL: page),
                     at: finishedAt),
                 in: db)
         case nil:
@@ -104,6 +106,7 @@ public struct FindingsOutbox: FindingsSink {
             title = "Inquest investigation complete"
             description =
                 findings.summary + "\n\n"
+                + (findings.metricEvidence.prefix(5).map { "- \($0)\n" }.joined())
                 + findings.recommendedActions.map { "- \($0.text)" }.joined(separator: "\n")
                 + "\n\n[Open the investigation](\(page))"
             at = finishedAt

@@ -54,6 +54,8 @@ public struct SlackFindingsTemplate: Sendable {
             "has_others": findings.suspectedCauses.count > 1,
             "actions": findings.recommendedActions.map { ["text": $0.text] },
             "has_actions": !findings.recommendedActions.isEmpty,
+            "metrics": findings.metricEvidence.prefix(5).map { ["text": $0] },
+            "has_metrics": !findings.metricEvidence.isEmpty,
             "timeline": findings.timeline.suffix(8).map { ["at": Findings.time($0.at), "text": $0.text] },
             "searched": findings.searched,
             "considered": findings.consideredCount,

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import InquestApp
 import NIOCore
 import Investigation
+import Outbound
 import PrometheusEvidence
 import Synchronization
 import Testing
@@ -181,6 +182,11 @@ import WebhookIn
                 }, "\(evidence)")
             let timeline = (findings["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
             #expect(timeline.contains { $0.hasPrefix("Onset: checkout-service error_ratio") })
+            // Slack gets the metric lines too.
+            let decoded = try JSONDecoder.findings.decode(Findings.self, from: JSONSerialization.data(withJSONObject: findings))
+            let slack = try SlackFindingsTemplate(path: OutboundTests.repositoryFile("config/slack_findings.mustache"))
+                .render(decoded, pageURL: "https://inquest.example.com/investigations/1?token=t")
+            #expect(slack.contains("*Metrics*\\n• Metric: checkout-service error_ratio 0.0032 → 0.122 from 14:31 UTC"), "\(slack)")
             // One inline chart per series, the onset marked, labels escaped, nothing that runs.
             let page = html.withLock { $0 }
             #expect(page.components(separatedBy: "<svg ").count == 3, "\(page)")
