@@ -36,12 +36,12 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: Field] = [:]
+        var fields: [String: JSONValue] = [:]
         let provided = metadataProvider?.get() ?? [:]
         for (key, value) in metadata.merging(provided, uniquingKeysWith: { $1 })
             .merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
         {
-            fields[key == "hb.request.id" ? "request_id" : key] = Field(value)
+            fields[key == "hb.request.id" ? "request_id" : key] = Self.field(value)
         }
         fields["ts"] = .string(Date().formatted(Self.timestamp))
         fields["level"] = .string(event.level.rawValue)
@@ -58,32 +58,13 @@ public struct JSONLogHandler: LogHandler {
 
     /// A metadata value as JSON: numbers logged as numbers (`.stringConvertible(42)`) stay numbers, arrays stay
     /// arrays, everything else is a bounded string.
-    private enum Field: Encodable {
-        case string(String)
-        case integer(Int)
-        case number(Double)
-        case bool(Bool)
-        indirect case array([Field])
-
-        init(_ value: Logger.MetadataValue) {
-            switch value {
-            case .array(let values): self = .array(values.map(Field.init))
-            case .stringConvertible(let integer as Int): self = .integer(integer)
-            case .stringConvertible(let number as Double) where number.isFinite: self = .number(number)
-            case .stringConvertible(let flag as Bool): self = .bool(flag)
-            default: self = .string(JSONLogHandler.bounded("\(value)"))
-            }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .string(let text): try container.encode(text)
-            case .integer(let integer): try container.encode(integer)
-            case .number(let number): try container.encode(number)
-            case .bool(let flag): try container.encode(flag)
-            case .array(let values): try container.encode(values)
-            }
+    private static func field(_ value: Logger.MetadataValue) -> JSONValue {
+        switch value {
+        case .array(let values): .array(values.map(field))
+        case .stringConvertible(let integer as Int): .integer(integer)
+        case .stringConvertible(let number as Double) where number.isFinite: .number(number)
+        case .stringConvertible(let flag as Bool): .bool(flag)
+        default: .string(bounded("\(value)"))
         }
     }
 

@@ -65,6 +65,27 @@ public struct Change: Sendable, Equatable, Codable, FetchableRecord, Persistable
         self.metadata = metadata
     }
 
+    /// Read column by column rather than through `Decodable`: an investigation reads up to a thousand changes, and
+    /// the generic decoder made that a tenth of its time.
+    public init(row: Row) throws {
+        id = row["id"]
+        source = row["source"]
+        externalID = row["external_id"]
+        service = row["service"]
+        environment = row["environment"]
+        let kindName: String = row["kind"]
+        guard let kind = ChangeKind(rawValue: kindName) else {
+            throw DatabaseError(message: "changes.kind \"\(kindName)\" is not a change kind")
+        }
+        self.kind = kind
+        summary = row["summary"]
+        version = row["version"]
+        author = row["author"]
+        url = row["url"]
+        occurredAt = Date(timeIntervalSince1970: row["occurred_at"])
+        metadata = row["metadata"]
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, source, service, environment, kind, summary, version, author, url, metadata
         case externalID = "external_id"

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import WebhookIn
 
 /// Runs one investigation: reads the incident and the relevant slice of the change log, correlates, and
@@ -7,6 +8,16 @@ import WebhookIn
 public struct Investigator: Sendable {
     public let settings: CorrelationSettings
     private let configuredCatalog: ServiceCatalog
+    private let cache = SharedCache()
+
+    /// Shared by the copies of one investigator (the worker's tasks run it concurrently).
+    private final class SharedCache: Sendable {
+        private let value = Mutex<(names: [String], correlator: Correlator)?>(nil)
+
+        func withLock<T>(_ body: (inout (names: [String], correlator: Correlator)?) -> T) -> T {
+            value.withLock { body(&$0) }
+        }
+    }
 
     public init(settings: CorrelationSettings, catalog: ServiceCatalog) {
         self.settings = settings
@@ -72,13 +83,23 @@ public struct Investigator: Sendable {
     private func prepare(_ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database) throws
         -> (context: IncidentContext, correlator: Correlator, changes: [Change])
     {
-        var catalog = configuredCatalog
-        catalog.addSeen(try ChangeLog.serviceNames(in: db))
+        let correlator = self.correlator(seeing: try ChangeLog.serviceNames(in: db))
         let context = IncidentContext(
-            incident: incident, priority: priority, catalog: catalog, defaultEnvironment: settings.defaultEnvironment,
-            fallbackStart: fallbackStart)
-        let correlator = Correlator(settings: settings, catalog: catalog)
+            incident: incident, priority: priority, catalog: correlator.catalog,
+            defaultEnvironment: settings.defaultEnvironment, fallbackStart: fallbackStart)
         return (context, correlator, try load(context, correlator: correlator, in: db))
+    }
+
+    /// The configured catalog plus every service the change log has seen, and the correlator over it, kept while
+    /// the set of seen services stays the same: building them for hundreds of services was most of an
+    /// investigation's time.
+    private func correlator(seeing names: [String]) -> Correlator {
+        if let cached = cache.withLock({ $0 }), cached.names == names { return cached.correlator }
+        var catalog = configuredCatalog
+        catalog.addSeen(names)
+        let correlator = Correlator(settings: settings, catalog: catalog)
+        cache.withLock { $0 = (names, correlator) }
+        return correlator
     }
 
     /// The slice of the change log an incident's correlation reads.

@@ -45,7 +45,7 @@ public struct ServiceCatalog: Sendable, Equatable {
 
         init(_ services: [String: Service]) {
             names = services.values.sorted { $0.name < $1.name }.map { service in
-                (service.name, ([service.name] + service.aliases).map(ServiceCatalog.normalize).filter { $0.count >= 3 })
+                (service.name, ([service.name] + service.aliases).map(ServiceCatalog.normalize))
             }
             dependedOn = Set(services.values.flatMap(\.dependsOn))
         }
@@ -74,17 +74,15 @@ public struct ServiceCatalog: Sendable, Equatable {
     public func service(named text: String) -> String? {
         let wanted = Self.normalize(text)
         guard !wanted.isEmpty else { return nil }
-        for service in services.values.sorted(by: { $0.name < $1.name })
-        where ([service.name] + service.aliases).contains(where: { Self.normalize($0) == wanted }) {
-            return service.name
-        }
-        return nil
+        return index.names.first { $0.names.contains(wanted) }?.service
     }
 
     /// Services whose name or an alias appears in `text` as whole words, longest names first.
     public func services(mentionedIn text: String) -> [String] {
         let haystack = Self.normalize(text)
-        return index.names.filter { entry in entry.names.contains { ChangeReach.containsWord(haystack, $0) } }.map(\.service)
+        // Names shorter than three letters ("db", "ui") would match ordinary words.
+        return index.names.filter { entry in entry.names.contains { $0.utf8.count >= 3 && ChangeReach.containsWord(haystack, $0) } }
+            .map(\.service)
     }
 
     /// Same service 1.0; a direct dependency of an affected service 0.7; two hops 0.45; a service that depends

@@ -26,6 +26,17 @@ import WebhookIn
              "--user-data-dir=\(profile.path)", "--window-size=1200,900"] + arguments + [url])
     }
 
+    /// The page's DOM after Chromium ran it; its screenshot is kept as `name` and must show something.
+    func render(_ url: String, as name: String, profile: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let dom = try chromium(["--dump-dom"], url, profile: profile).output
+        let shot = Self.artifacts.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: shot)
+        _ = try chromium(["--screenshot=\(shot.path)"], url, profile: profile)
+        let size = (try? FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
+        #expect(size > 5_000, "screenshot \(name) is \(size) bytes", sourceLocation: sourceLocation)
+        return dom
+    }
+
     @Test func theListAndTheInvestigationPageRenderInChromium() async throws {
         let env = try TestEnvironment()
         let app = try await env.makeApp()
@@ -76,22 +87,15 @@ import WebhookIn
             try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
             let profile = env.directory.appendingPathComponent("chromium")
 
-            let index = try chromium(["--dump-dom"], link, profile: profile)
-            #expect(index.output.contains("Recent incidents"), "\(index.output.suffix(2000))")
-            #expect(index.output.contains("payment-gateway deploy v2.1.0"))
-            let indexShot = Self.artifacts.appendingPathComponent("incident-index.png")
-            try? FileManager.default.removeItem(at: indexShot)
-            _ = try chromium(["--screenshot=\(indexShot.path)"], link, profile: profile)
-            #expect(((try? FileManager.default.attributesOfItem(atPath: indexShot.path)[.size] as? Int) ?? 0) > 5_000)
+            let index = try render(link, as: "incident-index.png", profile: profile)
+            #expect(index.contains("Recent incidents"), "\(index.suffix(2000))")
+            #expect(index.contains("payment-gateway deploy v2.1.0"))
 
-            let investigation = pageURL.replacingOccurrences(of: env.config.publicHost, with: base)
-            let dom = try chromium(["--dump-dom"], investigation, profile: profile)
-            #expect(dom.output.contains("Suspected causes"), "\(dom.output.suffix(2000))")
-            #expect(dom.output.contains("https://app.incident.io/acme/incidents/4242"))
-            let pageShot = Self.artifacts.appendingPathComponent("investigation-page.png")
-            try? FileManager.default.removeItem(at: pageShot)
-            _ = try chromium(["--screenshot=\(pageShot.path)"], investigation, profile: profile)
-            #expect(((try? FileManager.default.attributesOfItem(atPath: pageShot.path)[.size] as? Int) ?? 0) > 5_000)
+            let page = try render(
+                pageURL.replacingOccurrences(of: env.config.publicHost, with: base), as: "investigation-page.png",
+                profile: profile)
+            #expect(page.contains("Suspected causes"), "\(page.suffix(2000))")
+            #expect(page.contains("https://app.incident.io/acme/incidents/4242"))
         }
     }
 }
