@@ -102,7 +102,7 @@ struct ChangeReach: Equatable {
 
     static func places(in text: String) -> Set<String> {
         // Every pattern needs a digit: skip the (slow) regular expression for the many texts without one.
-        guard text.contains(where: \.isNumber) else { return [] }
+        guard text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return [] }
         let range = NSRange(text.startIndex..., in: text)
         return Set(placePattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
     }
@@ -121,7 +121,7 @@ struct ChangeReach: Equatable {
         pattern: #"(?:stage|wave|step|batch|ring|phase)\s+(\d{1,2})\s*(?:/|of)\s*(\d{1,2})"#)
 
     static func stage(in text: String) -> (Int, Int)? {
-        guard text.contains("/") || text.contains(" of ") else { return nil }
+        guard text.utf8.contains(UInt8(ascii: "/")) || contains(text, " of ") else { return nil }
         let range = NSRange(text.startIndex..., in: text)
         guard let match = stagePattern.firstMatch(in: text, range: range),
             let first = Range(match.range(at: 1), in: text), let second = Range(match.range(at: 2), in: text),

@@ -143,11 +143,12 @@ public struct Correlator: Sendable {
         let frequency = DocumentFrequency(changeTokens)
         let incidentText = incident.text.lowercased()
         let sharedServices = Set(eligible.map(\.service)).filter(isShared)
+        let history = ServiceHistory(eligible, impactStart: incident.impactStart)
         let scored = eligible.indices.map { index in
             score(
                 eligible[index], text: texts[index], tokens: changeTokens[index], shared: sharedServices, incident: incident,
                 incidentText: incidentText, involved: involved, incidentTokens: tokens, reach: reach, frequency: frequency,
-                evidence: evidence, among: eligible)
+                evidence: evidence, history: history)
         }
         var candidates = Self.mergingRecordsOfOneEvent(scored)
 
@@ -246,7 +247,7 @@ public struct Correlator: Sendable {
         _ change: Change, text: String, tokens changeTokens: Tokens, shared sharedServices: Set<String>,
         incident: IncidentContext, incidentText: String,
         involved: Set<String>, incidentTokens: Tokens, reach: ChangeReach, frequency: DocumentFrequency,
-        evidence: MetricEvidence?, among: [Change]
+        evidence: MetricEvidence?, history: ServiceHistory
     ) -> Candidate {
         let weights = settings.weights
         var factors: [Factor] = []
@@ -290,7 +291,7 @@ public struct Correlator: Sendable {
                 Factor(name: "metrics", value: value, weight: settings.metricsWeight, points: value * settings.metricsWeight, reason: reason))
         }
 
-        if let rollback = responderRollback(of: change, incident: incident, among: among) {
+        if let rollback = history.responderRollback(of: change) {
             factors.append(
                 Factor(
                     name: "response", value: 1, weight: settings.responderRollbackPoints,
@@ -303,10 +304,7 @@ public struct Correlator: Sendable {
         var score = max(0, factors.reduce(0) { $0 + $1.points })
         var demotion: String?
         if change.kind != .rollback,
-            let rollback = among.first(where: {
-                $0.kind == .rollback && $0.service == change.service && $0.occurredAt > change.occurredAt
-                    && $0.occurredAt <= incident.impactStart
-            })
+            let rollback = history.rollback(reverting: change)
         {
             score *= settings.rollbackDemotion
             demotion =
@@ -322,19 +320,39 @@ public struct Correlator: Sendable {
         return Candidate(change: change, score: score, confidence: 0, band: .timelineOnly, factors: factors, demotion: demotion)
     }
 
-    /// A rollback of the change's service after impact start, when the change is that service's last before impact:
-    /// the responders' own diagnosis, and more often right than not.
-    private func responderRollback(of change: Change, incident: IncidentContext, among: [Change]) -> Change? {
-        guard change.kind != .rollback, change.occurredAt <= incident.impactStart,
-            let rollback = among.first(where: {
-                $0.kind == .rollback && $0.service == change.service && $0.occurredAt > incident.impactStart
-            }),
-            !among.contains(where: {
-                $0.kind != .rollback && $0.service == change.service && $0.occurredAt > change.occurredAt
-                    && $0.occurredAt <= incident.impactStart
-            })
-        else { return nil }
-        return rollback
+    /// The rollbacks and the last change before impact of each candidate's service, worked out once: asked of every
+    /// candidate, a scan of all the others each time made scoring quadratic in the window's size.
+    struct ServiceHistory {
+        /// Each service's rollbacks, most recent first.
+        private var rollbacks: [String: [Change]] = [:]
+        /// Each service's last change (other than a rollback) at or before impact start.
+        private var lastBeforeImpact: [String: Date] = [:]
+        private let impactStart: Date
+
+        init(_ changes: [Change], impactStart: Date) {
+            self.impactStart = impactStart
+            for change in changes.sorted(by: { $0.occurredAt > $1.occurredAt }) {
+                if change.kind == .rollback {
+                    rollbacks[change.service, default: []].append(change)
+                } else if change.occurredAt <= impactStart, lastBeforeImpact[change.service] == nil {
+                    lastBeforeImpact[change.service] = change.occurredAt
+                }
+            }
+        }
+
+        /// The latest rollback of the change's service after it and before impact start: it already reverted it.
+        func rollback(reverting change: Change) -> Change? {
+            rollbacks[change.service]?.first { $0.occurredAt > change.occurredAt && $0.occurredAt <= impactStart }
+        }
+
+        /// A rollback of the change's service after impact start, when the change is that service's last before
+        /// impact: the responders' own diagnosis, and more often right than not.
+        func responderRollback(of change: Change) -> Change? {
+            guard change.kind != .rollback, change.occurredAt <= impactStart,
+                lastBeforeImpact[change.service] == change.occurredAt
+            else { return nil }
+            return rollbacks[change.service]?.first { $0.occurredAt > impactStart }
+        }
     }
 
     /// What the change and the incident have in common, weighted by how rare it is: a token most of the recent
