@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "WebhookIn", package: "inquest"),
                 .product(name: "Investigation", package: "inquest"),
                 .product(name: "Outbound", package: "inquest"),
+                .product(name: "PrometheusEvidence", package: "inquest"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -12,4 +12,5 @@ let benchmarks: @Sendable () -> Void = {
     changeIngestBenchmarks()
     correlationBenchmarks()
     outboxDispatchBenchmarks()
+    metricEvidenceBenchmarks()
 }
