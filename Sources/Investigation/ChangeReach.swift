@@ -77,6 +77,21 @@ struct ChangeReach: Equatable {
         }
     }
 
+    /// The incident's reach as its metrics show it, when its words name no place: the series broken out by region
+    /// (or zone, cell) moved in only some places, or in all of them.
+    mutating func adopt(metricPlaces: (moved: Set<String>, all: Set<String>)) {
+        guard places.isEmpty, !metricPlaces.moved.isEmpty else { return }
+        if metricPlaces.moved == metricPlaces.all {
+            breadth = .full
+            evidence = "metrics moved in every place read (\(metricPlaces.all.sorted().joined(separator: ", ")))"
+        } else {
+            places = metricPlaces.moved
+            breadth = .narrow
+            evidence = "metrics moved only in \(metricPlaces.moved.sorted().joined(separator: ", ")) of "
+                + "\(metricPlaces.all.sorted().joined(separator: ", "))"
+        }
+    }
+
     static let globalWords = [
         "all regions", "global", "fleet-wide", "fleetwide", "worldwide", "all data centers", "all datacenters",
         "all sites", "all colos", "every region", "all environments", "all clusters", "100%", "100 %",

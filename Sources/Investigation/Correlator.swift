@@ -131,7 +131,8 @@ public struct Correlator: Sendable {
         }
 
         let involved = Set(incident.services + catalog.services(mentionedIn: incident.text))
-        let reach = ChangeReach(incidentText: incident.text, serviceCount: involved.count)
+        var reach = ChangeReach(incidentText: incident.text, serviceCount: involved.count)
+        if let places = evidence?.places(of: incident.services) { reach.adopt(metricPlaces: places) }
         // Places are the scope factor's evidence; counted as content too, a change to one affected region would
         // gain twice for naming it.
         var tokens = Self.tokens(in: incident.text)

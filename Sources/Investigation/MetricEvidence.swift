@@ -39,6 +39,26 @@ public struct MetricEvidence: Sendable, Equatable, Codable {
             series: answer.series.prefix(12).map { $0.thinned(to: 120) })
     }
 
+    /// Where the affected services' metrics moved, when their series are broken out by place (`region`, `zone`,
+    /// `cell`, …): the places whose series have an onset, and every place a series was read for. Nil when no query
+    /// of these services had series for two or more places.
+    public func places(of services: [String]) -> (moved: Set<String>, all: Set<String>)? {
+        var all: Set<String> = []
+        var moved: Set<String> = []
+        for item in series where services.contains(item.service) {
+            guard let place = Self.place(item.labels) else { continue }
+            all.insert(place)
+            if onsets.contains(where: { $0.service == item.service && $0.metric == item.metric && $0.labels == item.labels }) {
+                moved.insert(place)
+            }
+        }
+        return all.count >= 2 ? (moved, all) : nil
+    }
+
+    private static func place(_ labels: [String: String]) -> String? {
+        ["region", "zone", "availability_zone", "az", "cell", "datacenter", "dc"].lazy.compactMap { labels[$0]?.lowercased() }.first
+    }
+
     /// The earliest onset of any of `services`.
     func earliest(of services: [String]) -> Onset? {
         onsets.first { services.contains($0.service) }

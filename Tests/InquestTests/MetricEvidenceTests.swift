@@ -96,6 +96,40 @@ import WebhookIn
         #expect(with.candidates.first?.factors.last?.reason.hasPrefix("1 min before checkout-service error_ratio") == true)
     }
 
+    /// Series broken out by region say where the incident is when its words do not: a change to the region that
+    /// moved gains, a change to a region that stayed flat loses scope.
+    @Test func aMetricThatMovedInOneRegionOnlyPlacesTheIncidentThere() throws {
+        func change(_ id: String, region: String, at time: String) -> Change {
+            Change(
+                source: "ci", externalID: id, service: "checkout-service", kind: .deploy, summary: "Deploy checkout-service",
+                version: id, occurredAt: Date(rfc3339: "2026-11-20T\(time):00Z")!, metadata: #"{"regions": ["\#(region)"]}"#)
+        }
+        let changes = [change("eu", region: "eu-west-1", at: "14:33"), change("us", region: "us-east-1", at: "14:20")]
+        func series(_ region: String) -> MetricSeries {
+            MetricSeries(metric: "error_ratio", service: "checkout-service", labels: ["region": region], points: [])
+        }
+        let moved = Onset(
+            metric: "error_ratio", service: "checkout-service", labels: ["region": "us-east-1"],
+            at: Date(rfc3339: "2026-11-20T14:34:00Z")!, before: 0.003, after: 0.12)
+        let evidence = MetricEvidence(
+            onsets: [moved], services: ["checkout-service"], series: [series("us-east-1"), series("eu-west-1")])
+        let result = Correlator(settings: .init(), catalog: Self.catalog).correlate(try context(), changes: changes, evidence: evidence)
+        #expect(result.candidates.first?.change.externalID == "us")
+        let scope = { (id: String) in result.candidates.first { $0.change.externalID == id }?.factors.first { $0.name == "scope" } }
+        #expect(scope("us")?.reason == "the change reached us-east-1, where the incident is")
+        #expect(scope("eu")?.value == -1)
+        #expect(scope("eu")?.reason == "the change reached eu-west-1; the incident is in us-east-1")
+
+        // Every region moved: a broad impact, and no place is blamed.
+        let everywhere = MetricEvidence(
+            onsets: [moved, Onset(
+                metric: "error_ratio", service: "checkout-service", labels: ["region": "eu-west-1"],
+                at: Date(rfc3339: "2026-11-20T14:34:00Z")!, before: 0.003, after: 0.12)],
+            services: ["checkout-service"], series: [series("us-east-1"), series("eu-west-1")])
+        #expect(evidence.places(of: ["checkout-service"])?.moved == ["us-east-1"])
+        #expect(everywhere.places(of: ["checkout-service"])?.moved == ["us-east-1", "eu-west-1"])
+    }
+
     @Test func aDependencyThatMovedFirstGainsOverTheAffectedServicesOwnChange() throws {
         let changes = [
             Change.deploy("pg-2.1.0", "payment-gateway", "v2.1.0", at: "14:25"),
