@@ -46,7 +46,7 @@ public struct InvestigationPageController: Sendable {
                 [
                     "rank": cause.rank, "description": Findings.describe(cause.change), 
                     "confidence": Findings.percent(cause.confidence), "band": cause.band.rawValue,
-                    "factors": cause.factors.map { ["name": $0.name, "points": String(format: "%.1f", $0.points), "reason": $0.reason] },
+                    "factors": cause.factors.map { ["name": $0.name, "points": String(format: "%+.1f", $0.points), "reason": $0.reason] },
                 ].merging(["url": cause.change.linkURL, "demotion": cause.demotion].compactMapValues { $0 }) { $1 }
             },
             "evidence": findings.evidence, "actions": findings.recommendedActions.map(\.text),
@@ -104,7 +104,7 @@ public struct InvestigationPageController: Sendable {
             <h2>Suspected causes</h2>
             {{#causes}}
             <h3>#{{rank}} {{#url}}<a href="{{url}}">{{description}}</a>{{/url}}{{^url}}{{description}}{{/url}}: {{confidence}} ({{band}})</h3>
-            <table>{{#factors}}<tr><th>{{name}}</th><td>+{{points}}</td><td>{{reason}}</td></tr>{{/factors}}</table>
+            <table>{{#factors}}<tr><th>{{name}}</th><td>{{points}}</td><td>{{reason}}</td></tr>{{/factors}}</table>
             {{#demotion}}<p class="muted">Demoted: {{demotion}}</p>{{/demotion}}
             {{/causes}}
             {{^causes}}<p>No suspected cause.</p>{{/causes}}

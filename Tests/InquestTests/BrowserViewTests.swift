@@ -7,34 +7,11 @@ import Testing
 import WebhookIn
 
 /// The browser view, rendered by a real browser: Debian's headless Chromium loads the signed link `inquest link`
-/// prints, follows it to the list, and the list's link to the investigation page. Screenshots are kept under
-/// `.build/test-artifacts/`.
+/// prints, follows it to the list, and the list's link to the investigation page (screenshots: `Chromium.artifacts`).
 @Suite struct BrowserViewTests {
-    static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/test-artifacts")
-
     func eventually(_ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for _ in 0..<200 where !(try await condition()) { try await Task.sleep(for: .milliseconds(50)) }
         #expect(try await condition(), "timed out waiting", sourceLocation: sourceLocation)
-    }
-
-    /// Runs headless Chromium on `url` with its own profile (so cookies persist only within the run).
-    func chromium(_ arguments: [String], _ url: String, profile: URL) throws -> (status: Int32, output: String) {
-        try Command.run(
-            "/usr/bin/timeout",
-            ["90", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--user-data-dir=\(profile.path)", "--window-size=1200,900"] + arguments + [url])
-    }
-
-    /// The page's DOM after Chromium ran it; its screenshot is kept as `name` and must show something.
-    func render(_ url: String, as name: String, profile: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let dom = try chromium(["--dump-dom"], url, profile: profile).output
-        let shot = Self.artifacts.appendingPathComponent(name)
-        try? FileManager.default.removeItem(at: shot)
-        _ = try chromium(["--screenshot=\(shot.path)"], url, profile: profile)
-        let size = (try? FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
-        #expect(size > 5_000, "screenshot \(name) is \(size) bytes", sourceLocation: sourceLocation)
-        return dom
     }
 
     @Test func theListAndTheInvestigationPageRenderInChromium() async throws {
@@ -84,14 +61,13 @@ import WebhookIn
             let key = try String(contentsOfFile: env.config.vaultDevPath + "/secrets/link-signing-key", encoding: .utf8)
             let link = SignedLinks(signingKey: Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)), publicHost: base)
                 .indexURL(expires: Date().addingTimeInterval(3600))
-            try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
             let profile = env.directory.appendingPathComponent("chromium")
 
-            let index = try render(link, as: "incident-index.png", profile: profile)
+            let index = try Chromium.render(link, as: "incident-index.png", profile: profile)
             #expect(index.contains("Recent incidents"), "\(index.suffix(2000))")
             #expect(index.contains("payment-gateway deploy v2.1.0"))
 
-            let page = try render(
+            let page = try Chromium.render(
                 pageURL.replacingOccurrences(of: env.config.publicHost, with: base), as: "investigation-page.png",
                 profile: profile)
             #expect(page.contains("Suspected causes"), "\(page.suffix(2000))")

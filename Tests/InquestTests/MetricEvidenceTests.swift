@@ -228,6 +228,13 @@ import WebhookIn
             #expect(page.contains("team=&lt;b&gt;payments&lt;/b&gt;"))
             #expect(!page.contains("<b>payments"))
             #expect(!page.contains("<script"))
+            // As a browser draws it.
+            let file = env.directory.appendingPathComponent("investigation-charts.html")
+            try page.write(to: file, atomically: true, encoding: .utf8)
+            let dom = try Chromium.render(
+                file.absoluteString, as: "investigation-charts.png", profile: env.directory.appendingPathComponent("chromium"),
+                height: 2600)
+            #expect(dom.contains("<polyline"), "\(dom.suffix(1000))")
         }
     }
 
