@@ -68,9 +68,11 @@ import Testing
                     "POST /api/incident-io/webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         + "Content-Length: \(1 << 20)\r\n\r\n{\"event_type\": ")
             }
-            // Their reservations are made once their heads are routed; retry until all four are.
+            // Their reservations are made once their heads are routed; retry until all four are (30 s at most: on a
+            // loaded machine routing four heads can take seconds).
             var refused: String?
-            for _ in 0..<100 where refused == nil {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while refused == nil, ContinuousClock.now < deadline {
                 let next = try RawConnection(port: port)
                 try next.send(
                     "POST /api/incident-io/webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
