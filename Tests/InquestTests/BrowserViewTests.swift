@@ -9,11 +9,6 @@ import WebhookIn
 /// The browser view, rendered by a real browser: Debian's headless Chromium loads the signed link `inquest link`
 /// prints, follows it to the list, and the list's link to the investigation page (screenshots: `Chromium.artifacts`).
 @Suite struct BrowserViewTests {
-    func eventually(_ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        for _ in 0..<200 where !(try await condition()) { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(try await condition(), "timed out waiting", sourceLocation: sourceLocation)
-    }
-
     @Test func theListAndTheInvestigationPageRenderInChromium() async throws {
         let env = try TestEnvironment()
         let app = try await env.makeApp()

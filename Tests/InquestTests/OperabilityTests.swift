@@ -7,12 +7,6 @@ import Testing
 
 /// What an SRE running Inquest looks at: `/metrics`, the access log, the OpenAPI document.
 @Suite struct OperabilityTests {
-    /// Waits up to 10 s of real time for `condition`; a timeout is a failure.
-    func eventually(_ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        for _ in 0..<200 where !(try await condition()) { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(try await condition(), "timed out waiting", sourceLocation: sourceLocation)
-    }
-
     @Test func metricsCountWhatHappenedAndPassPromtool() async throws {
         let env = try TestEnvironment()
         let app = try await env.makeApp()
