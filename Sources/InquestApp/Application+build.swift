@@ -147,6 +147,7 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             },
             ShutdownService(name: "http-client") { try await httpClient.shutdown() },
             MaintenanceService(interval: .seconds(3600), tasks: maintenance, logger: logger),
+            try WALCheckpointer(path: config.database, logger: logger),
             outbound.dispatcher,
             worker)
         if let service = alerts.service { app.addServices(service) }

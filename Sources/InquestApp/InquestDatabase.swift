@@ -15,6 +15,10 @@ public enum InquestDatabase {
         return migrator
     }
 
+    /// The log size, in pages, at which a committing connection checkpoints by itself: a backstop, since
+    /// ``WALCheckpointer`` keeps the log short without stalling the writer.
+    static let writerCheckpointPages = 10_000
+
     /// A WAL-mode pool with `synchronous=NORMAL` (durable across process crashes; an OS crash may lose the last
     /// transactions) and a busy timeout, since the default fails at once under write contention.
     public static func open(path: String, busyTimeout: TimeInterval = 5) throws -> DatabasePool {
@@ -24,6 +28,7 @@ public enum InquestDatabase {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(writerCheckpointPages)")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try migrator.migrate(pool)

@@ -5,13 +5,15 @@ import Synchronization
 /// Batches concurrent writes into one SQLite transaction ("group commit").
 ///
 /// Under a burst of deliveries most of the cost of a write is the transaction itself: the hop onto the
-/// writer, and the WAL frames of the same few pages written again for every commit. Callers that arrive while
-/// a transaction is running wait for it and then go together: the first of them leads the next transaction,
-/// carrying everyone's work, each in its own savepoint so one failing item cannot undo the others. Every caller
-/// still returns only after the transaction holding its work has committed.
+/// writer, and the WAL frames of the same few pages written again for every commit. Work that arrives while a
+/// transaction is running waits for it and then goes into the next one together, each item in its own savepoint so
+/// one failing item cannot undo the others. Every caller returns only after the transaction holding its work has
+/// committed.
 ///
-/// There is no background task: the leader is always one of the callers, and leadership passes to a waiting
-/// caller after each commit, so no caller serves others longer than one transaction.
+/// The batches are committed from the writer's own queue, each drain queueing the next while work waits, so the
+/// writer never idles until a caller has been scheduled to lead the next transaction (that hand-off left it idle
+/// for most of each cycle under load). There is no task of its own: a drain starts when work arrives and none is
+/// queued, and the last one ends when nothing waits.
 final class GroupCommit<Output: Sendable>: Sendable {
     typealias Work = @Sendable (Database) throws -> Output
 
@@ -21,7 +23,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
     }
 
     private struct State {
-        var leading = false
+        var draining = false
         var waiting: [Waiter] = []
     }
 
@@ -37,102 +39,90 @@ final class GroupCommit<Output: Sendable>: Sendable {
     /// Runs `work` in a write transaction, possibly shared with other callers', and returns its result once
     /// that transaction has committed.
     func write(_ work: @escaping Work) async throws -> Output {
-        let ticket: Ticket? = state.withLock { state in
-            guard state.leading else {
-                state.leading = true
-                return nil
-            }
-            let ticket = Ticket()
+        let ticket = Ticket()
+        let startDrain = state.withLock { state in
             state.waiting.append(Waiter(work: work, ticket: ticket))
-            return ticket
+            defer { state.draining = true }
+            return !state.draining
         }
-        if let ticket {
-            switch await ticket.wait() {
-            case .done(let result): return try result.get()
-            case .lead: break
-            }
+        if startDrain {
+            database.asyncWriteWithoutTransaction { [self] db in drain(db) }
         }
-        return try await lead(work)
+        return try await ticket.wait().get()
     }
 
-    /// Commits the leader's own work together with everything waiting, then hands leadership on.
-    private func lead(_ own: @escaping Work) async throws -> Output {
-        let followers = state.withLock { state in
+    /// Commits everything waiting in one transaction, then queues the next drain behind whatever other writes
+    /// queued meanwhile (the investigation worker, the outbox), so a storm of deliveries cannot starve them.
+    private func drain(_ db: Database) {
+        let batch: [Waiter] = state.withLock { state in
             defer { state.waiting.removeAll(keepingCapacity: true) }
             return state.waiting
         }
-        let works = [own] + followers.map(\.work)
-        batchSize.record(works.count)
-        let results: [Result<Output, any Error>]
+        batchSize.record(batch.count)
+        var results: [Result<Output, any Error>] = []
+        results.reserveCapacity(batch.count)
         do {
-            results = try await database.write { db in
-                works.map { work in
+            try db.inTransaction {
+                for waiter in batch {
                     var result: Result<Output, any Error>!
                     do {
                         try db.inSavepoint {
-                            result = Result { try work(db) }
+                            result = Result { try waiter.work(db) }
                             if case .failure = result { return .rollback }
                             return .commit
                         }
                     } catch {
                         result = .failure(error)
                     }
-                    return result
+                    results.append(result)
                 }
+                return .commit
             }
         } catch {
-            results = Array(repeating: .failure(error), count: works.count)
+            results = Array(repeating: .failure(error), count: batch.count)
         }
-        for (follower, result) in zip(followers, results.dropFirst()) {
-            follower.ticket.resolve(.done(result))
+        for (waiter, result) in zip(batch, results) {
+            waiter.ticket.resolve(result)
         }
-        let next: Ticket? = state.withLock { state in
-            guard !state.waiting.isEmpty else {
-                state.leading = false
-                return nil
-            }
-            return state.waiting.removeFirst().ticket
+        let more = state.withLock { state in
+            if state.waiting.isEmpty { state.draining = false }
+            return state.draining
         }
-        next?.resolve(.lead)
-        return try results[0].get()
-    }
-
-    private enum Wake: Sendable {
-        case done(Result<Output, any Error>)
-        /// The caller's work was not taken by the last transaction: it leads the next one.
-        case lead
+        if more {
+            database.asyncWriteWithoutTransaction { [self] db in drain(db) }
+        }
     }
 
     /// A one-shot hand-off that may be resolved before or after its caller starts waiting.
     private final class Ticket: Sendable {
         private enum Slot {
             case empty
-            case waiting(CheckedContinuation<Wake, Never>)
-            case resolved(Wake)
+            case waiting(CheckedContinuation<Result<Output, any Error>, Never>)
+            case resolved(Result<Output, any Error>)
         }
 
         private let slot = Mutex(Slot.empty)
 
-        func resolve(_ wake: Wake) {
-            let continuation: CheckedContinuation<Wake, Never>? = slot.withLock { slot in
+        func resolve(_ result: Result<Output, any Error>) {
+            let continuation: CheckedContinuation<Result<Output, any Error>, Never>? = slot.withLock { slot in
                 guard case .waiting(let continuation) = slot else {
-                    slot = .resolved(wake)
+                    slot = .resolved(result)
                     return nil
                 }
-                slot = .resolved(wake)
+                slot = .resolved(result)
                 return continuation
             }
-            continuation?.resume(returning: wake)
+            continuation?.resume(returning: result)
         }
 
-        func wait() async -> Wake {
+        func wait() async -> Result<Output, any Error> {
             await withCheckedContinuation { continuation in
-                let ready: Wake? = slot.withLock { slot in
-                    guard case .resolved(let wake) = slot else {
+                let ready: Result<Output, any Error>? = slot.withLock { slot in
+                    guard case .resolved(let result) = slot else {
                         slot = .waiting(continuation)
                         return nil
                     }
-                    return wake
+                    return result
                 }
                 if let ready { continuation.resume(returning: ready) }
             }

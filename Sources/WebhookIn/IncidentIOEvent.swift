@@ -18,6 +18,9 @@ public struct IncidentIOEvent: Sendable, Equatable {
 
     public let eventType: String
     public let kind: Kind
+    /// The incident object of a created or updated event exactly as delivered, to store without encoding it again;
+    /// nil when it could not be cut out of the body plainly (the decoded incident is stored instead).
+    public let incidentJSON: String?
 
     public var incidentID: String? {
         switch kind {
@@ -43,6 +46,19 @@ public struct IncidentIOEvent: Sendable, Equatable {
         }
         self.eventType = envelope.eventType
         self.kind = envelope.kind
+        switch envelope.kind {
+        case .created, .updated: incidentJSON = Self.member(at: envelope.resourcePath, in: Array(body))
+        case .privateIncident, .ignored: incidentJSON = nil
+        }
+    }
+
+    private static func member(at path: [String], in object: [UInt8]) -> String? {
+        var bytes = object
+        for key in path {
+            guard let range = JSONMemberSpan.value(forKey: key, in: bytes) else { return nil }
+            bytes = Array(bytes[range])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func describe(_ error: DecodingError) -> String {
@@ -69,6 +85,8 @@ extension IncidentIOEvent {
     private struct Envelope: Decodable {
         let eventType: String
         let kind: Kind
+        /// The keys leading from the envelope to the incident object.
+        var resourcePath: [String] = []
 
         struct Key: CodingKey {
             let stringValue: String
@@ -105,11 +123,17 @@ extension IncidentIOEvent {
 
             switch eventType {
             case "public_incident.incident_created_v2", "incident.created":
-                kind = .created(try container.decode(IncidentIOIncident.self, forKey: resourceKey()))
+                let key = try resourceKey()
+                kind = .created(try container.decode(IncidentIOIncident.self, forKey: key))
+                resourcePath = [key.stringValue]
             case "public_incident.incident_updated_v2", "incident.updated":
-                kind = .updated(try container.decode(IncidentIOIncident.self, forKey: resourceKey()))
+                let key = try resourceKey()
+                kind = .updated(try container.decode(IncidentIOIncident.self, forKey: key))
+                resourcePath = [key.stringValue]
             case "public_incident.incident_status_updated_v2":
-                kind = .updated(try container.decode(StatusUpdate.self, forKey: resourceKey()).incident)
+                let key = try resourceKey()
+                kind = .updated(try container.decode(StatusUpdate.self, forKey: key).incident)
+                resourcePath = [key.stringValue, "incident"]
             case "private_incident.incident_created_v2", "private_incident.incident_updated_v2":
                 let id = try container.decode(PrivateIncident.self, forKey: resourceKey()).id
                 kind = .privateIncident(id: id, created: eventType.hasSuffix("created_v2"))

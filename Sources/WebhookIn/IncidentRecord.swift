@@ -24,7 +24,7 @@ public struct IncidentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var slackChannelID: String?
     public var sourceCreatedAt: Date?
     public var sourceUpdatedAt: Date?
-    /// The incident as last delivered, as ``IncidentIOIncident`` JSON.
+    /// The incident object as last delivered (or as read from the API), decoded as ``IncidentIOIncident``.
     public var payload: String
     /// `queued`, `fetching` or `skipped: <reason>`.
     public var decision: String

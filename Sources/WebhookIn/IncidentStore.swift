@@ -78,7 +78,8 @@ public struct IncidentStore: Sendable {
             ).execute(arguments: [deliveryID, event.eventType, event.incidentID, receivedAt.unixTime])
             guard db.changesCount == 1 else { return (.duplicate, []) }
 
-            let (receipt, notes) = try apply(event.kind, deliveryID: deliveryID, at: receivedAt, in: db)
+            let (receipt, notes) = try apply(
+                event.kind, json: event.incidentJSON, deliveryID: deliveryID, at: receivedAt, in: db)
             try db.cachedStatement(sql: "UPDATE webhook_deliveries SET outcome = ? WHERE webhook_id = ?")
                 .execute(arguments: [receipt.status, deliveryID])
             return (.accepted(receipt), notes)
@@ -162,12 +163,12 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    private func apply(_ kind: IncidentIOEvent.Kind, deliveryID: String, at now: Date, in db: Database) throws
+    private func apply(_ kind: IncidentIOEvent.Kind, json: String?, deliveryID: String, at now: Date, in db: Database) throws
         -> (Receipt, [Note])
     {
         switch kind {
         case .created(let incident), .updated(let incident):
-            return try apply(incident, at: now, in: db)
+            return try apply(incident, json: json, at: now, in: db)
         case .privateIncident(let id, _):
             var record =
                 try IncidentRecord.fetchOne(db, key: id)
@@ -191,7 +192,10 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    private func apply(_ incident: IncidentIOIncident, at now: Date, in db: Database) throws -> (Receipt, [Note]) {
+    /// `json` is the incident as delivered, stored as it is; without it the decoded incident is stored.
+    private func apply(_ incident: IncidentIOIncident, json: String? = nil, at now: Date, in db: Database) throws
+        -> (Receipt, [Note])
+    {
         let (priority, known) = policy.priority(forSeverity: incident.severity?.name)
         let notes: [Note] = known ? [] : [.unknownSeverity(incident.severity?.name)]
         let updatedAt = incident.updatedAt.flatMap(Date.init(rfc3339:))
@@ -222,7 +226,7 @@ public struct IncidentStore: Sendable {
                     incident.id, incident.reference, incident.name, incident.severity?.name, priority.rawValue,
                     incident.mode, incident.incidentStatus?.category,
                     incident.slackChannelID.flatMap { $0.isEmpty ? nil : $0 },
-                    incident.createdAt.flatMap(Date.init(rfc3339:))?.unixTime, updatedAt?.unixTime, try encode(incident),
+                    incident.createdAt.flatMap(Date.init(rfc3339:))?.unixTime, updatedAt?.unixTime, try json ?? encode(incident),
                     now.unixTime, now.unixTime,
                 ])
         }

@@ -426,6 +426,41 @@ import WebhookIn
         }
     }
 
+    @Test(arguments: [
+        // As incident.io sends it: stored as received, the fields Inquest does not read included.
+        (#"{"event_type": "public_incident.incident_created_v2", "public_incident.incident_created_v2": {"id": "inc_raw", "name": "Checkout \u00e9rrors", "visibility": "public"}}"#, true),
+        // The status event nests the incident one level down.
+        (#"{"event_type": "public_incident.incident_status_updated_v2", "public_incident.incident_status_updated_v2": {"incident": {"id": "inc_raw", "name": "Checkout \u00e9rrors", "visibility": "public"}, "new_status": {"name": "Fixing"}}}"#, true),
+        // The resource key given twice: the decoder's choice is not guessed at; the decoded incident is stored.
+        (#"{"event_type": "incident.created", "incident": {"id": "inc_raw", "name": "Checkout \u00e9rrors"}, "incident": {"id": "inc_raw", "name": "Checkout \u00e9rrors", "visibility": "public"}}"#, false),
+    ])
+    func theIncidentIsStoredAsDeliveredWhenItCanBeCutOut(body: String, verbatim: Bool) async throws {
+        let env = try TestEnvironment.queueOnly()
+        try await env.makeApp().test(.router) { client in
+            let response = try await env.deliver(Data(body.utf8), with: client)
+            #expect(response.status == .accepted)
+        }
+        let record = try #require(try await env.database().read { db in try IncidentRecord.fetchOne(db, key: "inc_raw") })
+        #expect(try record.incident().name == "Checkout érrors")
+        #expect(record.payload.contains(#""visibility": "public""#) == verbatim)
+        #expect(record.payload.hasPrefix(#"{"id": "inc_raw""#) == verbatim)
+    }
+
+    @Test func deliveriesReachTheDatabaseFileWithoutWaitingForTheWriterToCheckpoint() async throws {
+        let env = try TestEnvironment.queueOnly()
+        let file = env.config.database
+        @Sendable func size() throws -> Int { try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0 }
+        try await env.makeApp().test(.live) { client in
+            for index in 0..<60 {
+                let response = try await env.deliver(Fixtures.incidentDelivery(id: "inc_\(index)"), with: client)
+                #expect(response.status == .accepted)
+            }
+            // 60 incidents of 2 KB are far below the writer's own checkpoint (10,000 pages): only the background
+            // checkpointer moves them from the log into the database file.
+            try await eventually { try size() > 60 * 2_000 }
+        }
+    }
+
     @Test func realLoopbackDeliveryIsStored() async throws {
         let env = try TestEnvironment.queueOnly()
         let body = try Fixtures.data("incident-created.json")
