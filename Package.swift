@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WebhookIn", targets: ["WebhookIn"]),
         .library(name: "Investigation", targets: ["Investigation"]),
         .library(name: "Outbound", targets: ["Outbound"]),
+        .library(name: "ChangeSources", targets: ["ChangeSources"]),
         .library(name: "PrometheusEvidence", targets: ["PrometheusEvidence"]),
     ],
     dependencies: [
@@ -59,6 +60,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ChangeSources",
+            dependencies: [
+                "WebhookIn",
+                "Investigation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Outbound",
             dependencies: [
                 "WebhookIn",
@@ -92,6 +105,7 @@ let package = Package(
             dependencies: [
                 "WebhookIn",
                 "Investigation",
+                "ChangeSources",
                 "Outbound",
                 "PrometheusEvidence",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChangeSources
 import Foundation
 import GRDB
 import Hummingbird
@@ -103,6 +104,9 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
             now: dependencies.now
         ).addRoutes(to: router)
         let changeLog = ChangeLog(database: database)
+        try await ChangeSourceController(
+            sources: buildChangeSources(config: config, resolver: resolver, dependencies: dependencies), changeLog: changeLog, metrics: deliveries
+        ).addRoutes(to: router)
         maintenance.append(
             .init(name: "changes") {
                 try await changeLog.prune(
@@ -160,6 +164,32 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         try? await httpClient.shutdown()
         throw error
     }
+}
+
+/// The change sources with secrets configured, each with its service mapping.
+private func buildChangeSources(config: InquestConfig, resolver: SecretResolver, dependencies: AppDependencies) async throws
+    -> [ChangeSourceController.Configured]
+{
+    let catalog = ServiceCatalog(services: config.services)
+    var configured: [ChangeSourceController.Configured] = []
+    for (name, settings) in config.changes.sources.sorted(by: { $0.key < $1.key }) {
+        var secrets: [Secret] = []
+        for (index, reference) in settings.secrets.enumerated() {
+            secrets.append(try await resolver.resolve(reference, usedAt: "changes.sources.\(name).secrets[\(index)]"))
+        }
+        let source: any ChangeSource =
+            switch name {
+            case "github": GitHubSource(secrets: secrets)
+            case "launchdarkly": LaunchDarklySource(secrets: secrets)
+            case "terraform-cloud": TerraformCloudSource(secrets: secrets)
+            case "flux": FluxSource(secrets: secrets)
+            case "gitlab": try GitLabSource(secrets: secrets, now: dependencies.now)
+            case "argocd": ArgoCDSource(secrets: secrets)
+            default: preconditionFailure("config accepts only supported sources")
+            }
+        configured.append(.init(source: source, mapping: ServiceMapping(services: settings.services, catalog: catalog)))
+    }
+    return configured
 }
 
 /// Prometheus, when `metrics.prometheus.url` is set: its query templates are checked against the server first, so a

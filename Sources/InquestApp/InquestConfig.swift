@@ -1,3 +1,4 @@
+import ChangeSources
 import Foundation
 import Investigation
 import Logging
@@ -45,7 +46,21 @@ public struct InquestConfig: Sendable, Equatable {
         public var retentionDays = 30
         /// The PagerDuty change event custom-details key that names the service, when `payload.source` does not.
         public var pagerDutyServiceKey = "service"
+        /// The change tools whose webhooks are received at `POST /api/changes/<source>`, by name.
+        public var sources: [String: ChangeSourceSettings] = [:]
         public init() {}
+    }
+
+    /// `changes.sources.<source>`: the secrets a tool signs with, and which service each of its subjects is.
+    public struct ChangeSourceSettings: Sendable, Equatable {
+        /// Several during a rotation.
+        public var secrets: [SecretReference] = []
+        /// Repository, application, workspace or flag → catalog service, where the names differ.
+        public var services: [String: String] = [:]
+        public init(secrets: [SecretReference] = [], services: [String: String] = [:]) {
+            self.secrets = secrets
+            self.services = services
+        }
     }
 
     public struct Integrations: Sendable, Equatable {
@@ -152,12 +167,27 @@ extension InquestConfig: Decodable {
 
 extension InquestConfig.Changes: Decodable {
     public init(from decoder: any Decoder) throws {
-        let section = try ConfigSection(decoder, keys: ["ingest_token", "retention_days", "pagerduty_service_key"])
+        let section = try ConfigSection(
+            decoder, keys: ["ingest_token", "retention_days", "pagerduty_service_key", "sources"])
         let defaults = Self()
         ingestToken = section.contains("ingest_token") ? try section.secret("ingest_token") : defaults.ingestToken
         retentionDays = try section("retention_days", default: defaults.retentionDays)
         guard retentionDays >= 1 else { throw section.failure("retention_days", "must be at least 1") }
         pagerDutyServiceKey = try section("pagerduty_service_key", default: defaults.pagerDutyServiceKey)
+        sources = try section("sources", default: defaults.sources)
+        for name in sources.keys where !ChangeSourceController.supported.contains(name) {
+            throw ConfigError.invalidValue(
+                file: section.file, path: section.path("sources"), value: name, allowed: ChangeSourceController.supported)
+        }
+    }
+}
+
+extension InquestConfig.ChangeSourceSettings: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let section = try ConfigSection(decoder, keys: ["secrets", "services"])
+        secrets = try section.secrets("secrets")
+        guard !secrets.isEmpty else { throw section.failure("secrets", "needs at least one secret reference") }
+        services = try section("services", default: [:])
     }
 }
 

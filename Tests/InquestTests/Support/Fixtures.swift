@@ -9,6 +9,14 @@ enum Fixtures {
         return try Data(contentsOf: url)
     }
 
+    /// A change tool's delivery under `Fixtures/changes`, in the vendor's documented shape.
+    static func change(_ name: String) throws -> Data {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures/changes") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
+        }
+        return try Data(contentsOf: url)
+    }
+
     /// The realistic incident.io `incident_created_v2` delivery, with chosen fields replaced.
     static func incidentDelivery(
         eventType: String = "public_incident.incident_created_v2",
