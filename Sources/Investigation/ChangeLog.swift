@@ -61,6 +61,17 @@ public struct ChangeLog: Sendable {
         try String.fetchAll(db, sql: "SELECT name FROM change_services")
     }
 
+    /// Which of `services` have at least one change in `[from, to]`: the others are invisible to correlation.
+    static func reporting(_ services: [String], from: Date, to: Date, in db: Database) throws -> Set<String> {
+        var found: Set<String> = []
+        let statement = try db.cachedStatement(
+            sql: "SELECT 1 FROM changes WHERE service = ? AND occurred_at BETWEEN ? AND ? LIMIT 1")
+        for service in services where try Bool.fetchOne(statement, arguments: [service, from.unixTime, to.unixTime]) != nil {
+            found.insert(service)
+        }
+        return found
+    }
+
     /// The version `service` was deployed at before `date`, for "roll back to" advice.
     static func previousVersion(of service: String, before date: Date, in db: Database) throws -> String? {
         try String.fetchOne(

@@ -62,9 +62,10 @@ public struct Findings: Sendable, Codable, Equatable {
 extension Findings {
     /// Builds findings from a correlation. `previousVersions` maps a change id to the version its service ran
     /// before it, for rollback advice.
+    /// - Parameter unreported: affected services and dependencies no change source has reported for in 30 days.
     public init(
         incident: IncidentContext, result: Correlator.Result, previousVersions: [Int64: String] = [:],
-        metrics: MetricEvidence? = nil
+        metrics: MetricEvidence? = nil, unreported: [String] = []
     ) {
         self.metrics = metrics
         self.incident = incident
@@ -104,6 +105,9 @@ extension Findings {
             "Affected services: \(affected) (from \(incident.servicesSource)).",
             "\(result.candidates.count) \(result.candidates.count == 1 ? "change" : "changes") scored, \(result.excluded.count) set aside; searched: \(searched).",
         ]
+        for service in unreported {
+            evidence.append("Not visible: no change source has reported for \(service) in 30 days; a change there would not be in the log.")
+        }
         for cause in suspectedCauses {
             let factors = cause.factors.map { "\($0.name) \(Int($0.points.rounded()))/\(Int($0.weight)) (\($0.reason))" }
             evidence.append(

@@ -61,7 +61,29 @@ public struct Investigator: Sendable {
                 previousVersions[id] = version
             }
         }
-        return (Findings(incident: context, result: result, previousVersions: previousVersions, metrics: metrics), result)
+        return (
+            Findings(
+                incident: context, result: result, previousVersions: previousVersions, metrics: metrics,
+                unreported: try unreported(context, catalog: correlator.catalog, in: db)),
+            result
+        )
+    }
+
+    /// How far back a service must have had a change for its changes to count as visible.
+    static let reportingPeriod: TimeInterval = 30 * 86400
+
+    /// The affected services and their direct dependencies with no change at all in the last 30 days: a change to
+    /// one of them would not be in the log, and the findings say so instead of implying it was ruled out.
+    private func unreported(_ context: IncidentContext, catalog: ServiceCatalog, in db: Database) throws -> [String] {
+        var watched = context.services
+        for service in context.services {
+            for dependency in catalog.services[service]?.dependsOn ?? [] where !watched.contains(dependency) {
+                watched.append(dependency)
+            }
+        }
+        let reporting = try ChangeLog.reporting(
+            watched, from: context.impactStart.addingTimeInterval(-Self.reportingPeriod), to: context.impactStart, in: db)
+        return watched.filter { !reporting.contains($0) }
     }
 
     /// Which services' metrics to query for an incident, over which range: its own services and those of its

@@ -287,7 +287,9 @@ import WebhookIn
             default: Self.flux(body)
             }
         try await env.makeApp(environment: Self.secrets).test(.router) { client in
-            #expect(try await post(source, body, headers, client).status == .created)
+            let recorded = try await post(source, body, headers, client)
+            #expect(recorded.status == .created)
+            let service = try #require(recorded.json["service"] as? String)
             #expect(try await env.deliver(Fixtures.data("incident-created.json"), with: client).json["status"] as? String == "queued")
             #expect(try await InvestigationFlowTests().worker(env).runOnce())
             let response = try await client.execute(
@@ -295,6 +297,10 @@ import WebhookIn
             let findings = try #require(response.json["findings"] as? [String: Any])
             let top = try #require((findings["suspected_causes"] as? [[String: Any]])?.first)
             #expect((top["change"] as? [String: Any])?["source"] as? String == source)
+            // The incident's service and its dependency: the one without any change is named as not visible.
+            let unseen = (findings["evidence"] as? [String] ?? []).filter { $0.hasPrefix("Not visible") }
+            let other = service == "payment-gateway" ? "checkout-service" : "payment-gateway"
+            #expect(unseen == ["Not visible: no change source has reported for \(other) in 30 days; a change there would not be in the log."])
         }
     }
 
