@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import Investigation
 import Logging
@@ -29,18 +30,50 @@ public struct ChangeSourceController: Sendable {
 
     private let sources: [String: Configured]
     private let changeLog: ChangeLog
+    private let stats: ChangeSourceStats
+    private let catalog: [String]
+    private let readAccess: ReadAccess
     private let metrics: DeliveryMetrics
+    private let now: @Sendable () -> Date
 
-    public init(sources: [Configured], changeLog: ChangeLog, metrics: DeliveryMetrics = DeliveryMetrics()) {
+    /// - Parameter catalog: the configured services, for the coverage report.
+    public init(
+        sources: [Configured], database: any DatabaseWriter, catalog: [String], readAccess: ReadAccess,
+        metrics: DeliveryMetrics = DeliveryMetrics(), now: @escaping @Sendable () -> Date
+    ) {
         self.sources = Dictionary(sources.map { ($0.source.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.changeLog = changeLog
+        self.changeLog = ChangeLog(database: database)
+        self.stats = ChangeSourceStats(database: database)
+        self.catalog = catalog
+        self.readAccess = readAccess
         self.metrics = metrics
+        self.now = now
     }
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/changes/{source}") { request, context in
             try await receive(request, source: try context.parameters.require("source"), context: context)
         }
+        router.get("/api/changes/sources") { request, _ in
+            try readAccess.require(request)
+            let days = try request.uri.queryParameters.get("days").map { text in
+                guard let days = Int(text), (1...365).contains(days) else {
+                    throw HTTPError(.badRequest, message: "days must be a number from 1 to 365")
+                }
+                return days
+            }
+            let report = try await stats.report(
+                configured: Set(sources.keys), services: catalog, days: days ?? 30, now: now())
+            return try jsonResponse(report, status: .ok)
+        }
+    }
+
+    /// Counts a delivery in the metrics and in the coverage report.
+    private func count(_ source: String, _ outcome: DeliveryMetrics.Outcome, reason: String = "", unmapped: String? = nil)
+        async throws
+    {
+        metrics.record(source, outcome, reason: reason)
+        try await stats.record(source: source, outcome: outcome, reason: reason, unmapped: unmapped, at: now())
     }
 
     private func receive(_ request: Request, source name: String, context: some RequestContext) async throws -> Response {
@@ -53,14 +86,14 @@ public struct ChangeSourceController: Sendable {
         }
         let source = configured.source
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodySize {
-            metrics.record(name, .rejected, reason: "too_large")
+            try await count(name, .rejected, reason: "too_large")
             throw HTTPError(.contentTooLarge, message: "body larger than 1 MiB")
         }
         let body: Data
         do {
             body = Data(buffer: try await request.body.collect(upTo: Self.maxBodySize), byteTransferStrategy: .noCopy)
         } catch is NIOTooManyBytesError {
-            metrics.record(name, .rejected, reason: "too_large")
+            try await count(name, .rejected, reason: "too_large")
             throw HTTPError(.contentTooLarge, message: "body larger than 1 MiB")
         }
 
@@ -69,14 +102,14 @@ public struct ChangeSourceController: Sendable {
             try source.authenticate(request.headers, body: body)
             event = try source.event(from: body, headers: request.headers)
         } catch {
-            metrics.record(name, .rejected, reason: error.code)
+            try await count(name, .rejected, reason: error.code)
             context.logger.warning("rejected change source delivery", metadata: ["source": "\(name)", "reason": "\(error)"])
             throw HTTPError(error.status == .unauthorized ? .unauthorized : .badRequest, message: error.description)
         }
 
         guard case .change(let reported) = event else {
             guard case .ignored(let reason) = event else { preconditionFailure("an event is a change or ignored") }
-            metrics.record(name, .ignored)
+            try await count(name, .ignored)
             context.logger.debug("change source event ignored", metadata: ["source": "\(name)", "reason": "\(reason)"])
             return try jsonResponse(Answer(status: "ignored", reason: reason), status: .accepted)
         }
@@ -93,7 +126,7 @@ public struct ChangeSourceController: Sendable {
             context.logger.warning(
                 "change for an unmapped subject", metadata: ["source": "\(name)", "subject": "\(reported.subject)"])
         }
-        metrics.record(name, result.inserted > 0 ? .accepted : .duplicate)
+        try await count(name, result.inserted > 0 ? .accepted : .duplicate, unmapped: mapped ? nil : reported.subject)
         context.logger.info(
             "change recorded",
             metadata: ["source": "\(name)", "service": "\(service)", "event_id": "\(reported.eventID)", "new": "\(result.inserted > 0)"])

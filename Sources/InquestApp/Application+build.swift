@@ -105,7 +105,8 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         ).addRoutes(to: router)
         let changeLog = ChangeLog(database: database)
         try await ChangeSourceController(
-            sources: buildChangeSources(config: config, resolver: resolver, dependencies: dependencies), changeLog: changeLog, metrics: deliveries
+            sources: buildChangeSources(config: config, resolver: resolver, dependencies: dependencies), database: database,
+            catalog: config.services.map(\.name), readAccess: readAccess, metrics: deliveries, now: dependencies.now
         ).addRoutes(to: router)
         maintenance.append(
             .init(name: "changes") {

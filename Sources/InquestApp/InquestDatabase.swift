@@ -1,3 +1,4 @@
+import ChangeSources
 import Foundation
 import GRDB
 import Investigation
@@ -11,6 +12,7 @@ public enum InquestDatabase {
         var migrator = DatabaseMigrator()
         WebhookInMigrations.register(in: &migrator)
         InvestigationMigrations.register(in: &migrator)
+        ChangeSourcesMigrations.register(in: &migrator)
         OutboundMigrations.register(in: &migrator)
         return migrator
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChangeSources
 import Foundation
 import InquestApp
 import Investigation
@@ -7,7 +8,7 @@ import WebhookIn
 struct Changes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add, import and list change-log entries, directly in the database.",
-        subcommands: [Add.self, Import.self, List.self])
+        subcommands: [Add.self, Import.self, List.self, Sources.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Log one change.")
@@ -94,6 +95,41 @@ struct Changes: AsyncParsableCommand {
         static func date(_ text: String) throws -> Date {
             guard let date = Date(rfc3339: text) else { throw ValidationError("\(text) is not an RFC 3339 time") }
             return date
+        }
+    }
+
+    struct Sources: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What each change source has sent, and the services no source reported for.")
+
+        @OptionGroup var options: ConfigOption
+        @Option(help: "How many days back a service counts as covered.") var days = 30
+        @Flag(help: "Print the report as JSON, as GET /api/changes/sources answers it.") var json = false
+
+        func run() async throws {
+            let config = try options.load()
+            let report = try await ChangeSourceStats(database: try options.openDatabase(config)).report(
+                configured: Set(config.changes.sources.keys), services: config.services.map(\.name), days: days, now: Date())
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            for source in report.sources {
+                let state = source.configured ? "on " : "off"
+                let last = source.lastDeliveryAt?.rfc3339 ?? "never"
+                let rejected = source.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print(
+                    "\(source.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state)  last \(last)  recorded \(source.recorded)"
+                        + "  duplicates \(source.duplicates)  ignored \(source.ignored)"
+                        + (rejected.isEmpty ? "" : "  rejected: \(rejected)")
+                        + (source.unmapped.isEmpty ? "" : "  unmapped: \(source.unmapped.joined(separator: ", "))"))
+            }
+            print(
+                report.uncovered.isEmpty
+                    ? "every catalog service had a change in the last \(days) days"
+                    : "no change in the last \(days) days (a change there would be invisible): \(report.uncovered.joined(separator: ", "))")
         }
     }
 }

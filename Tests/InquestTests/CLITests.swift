@@ -82,6 +82,13 @@ import WebhookIn
         #expect(Set(object.keys) == ["findings", "candidates", "excluded", "no_change_confidence"])
         #expect(try inquest(["--version"], env, withConfig: false).output.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
         #expect(try inquest(["changes", "list"], env).output.hasPrefix("no changes between"))
+        let sources = try inquest(
+            ["changes", "sources"], env,
+            extraConfig: "services:\n  payments-db: {}\nchanges:\n  sources:\n    github: {secrets: [env://HOME]}\n")
+        #expect(sources.status == 0, "\(sources.output)")
+        #expect(sources.output.contains("github           on   last never  recorded 0"))
+        #expect(sources.output.contains("gitlab           off"))
+        #expect(sources.output.contains("a change there would be invisible): payments-db"))
     }
 
     @Test func shiftMovesEveryTimeSoTheExampleHappensNow() throws {

@@ -344,4 +344,39 @@ import WebhookIn
             #expect(try await changes(env, client).first?["version"] as? String == "13f4c3e")
         }
     }
+
+    @Test func theCoverageReportCountsDeliveriesAndNamesServicesNoSourceReportedFor() async throws {
+        let env = try environment()
+        let body = try Fixtures.change("github-deployment_status-success.json")
+        let ping = try Fixtures.change("github-ping.json")
+        let unmapped = Data(
+            String(decoding: try Fixtures.change("github-deployment_status-failure.json"), as: UTF8.self)
+                .replacingOccurrences(of: "acme/payment-gateway", with: "acme/ledger-worker")
+                .replacingOccurrences(of: #""name": "payment-gateway""#, with: #""name": "ledger-worker""#).utf8)
+        try await env.makeApp(environment: Self.secrets).test(.router) { client in
+            _ = try await post("github", body, Self.github(body), client)
+            _ = try await post("github", body, Self.github(body), client)
+            _ = try await post("github", body, Self.github(body, secret: "wrong"), client)
+            _ = try await post("github", ping, Self.github(ping, event: "ping"), client)
+            _ = try await post("github", unmapped, Self.github(unmapped), client)
+            #expect(try await client.execute(uri: "/api/changes/sources", method: .get).status == .unauthorized)
+            #expect(try await client.execute(uri: "/api/changes/sources?days=0", method: .get, headers: env.reader).status == .badRequest)
+
+            let report = try await client.execute(uri: "/api/changes/sources", method: .get, headers: env.reader).json
+            let sources = report["sources"] as? [[String: Any]] ?? []
+            let github = try #require(sources.first { $0["name"] as? String == "github" })
+            #expect(github["configured"] as? Bool == true)
+            #expect(github["recorded"] as? Int == 2)
+            #expect(github["duplicates"] as? Int == 1)
+            #expect(github["ignored"] as? Int == 1)
+            #expect(github["rejected"] as? [String: Int] == ["invalid_signature": 1])
+            #expect(github["unmapped"] as? [String] == ["acme/ledger-worker"])
+            #expect(github["last_delivery_at"] as? String == "2026-11-20T14:40:00.000Z")
+            #expect(sources.first { $0["name"] as? String == "gitlab" }?["recorded"] as? Int == 0)
+
+            let services = report["services"] as? [[String: Any]] ?? []
+            #expect(services.first { $0["name"] as? String == "payment-gateway" }?["sources"] as? [String] == ["github"])
+            #expect(report["uncovered"] as? [String] == ["checkout-service", "search", "notifications"])
+        }
+    }
 }
