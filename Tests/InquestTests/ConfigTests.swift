@@ -36,6 +36,8 @@ import WebhookIn
         #expect(config.oncall.pagerDuty.routingKey == nil)  // paging off until the key is set
         #expect(config.oncall.pagerDuty.otherRoutingKeys.isEmpty)
         #expect(config.oncall.incidentIO.metadata == ["team": "platform"])
+        #expect(config.changes.sources.keys.sorted() == ["argocd", "flux", "github", "gitlab", "launchdarkly", "terraform-cloud"])
+        #expect(config.changes.sources["launchdarkly"]?.services == ["new-checkout-flow": "checkout-service"])
     }
 
     @Test func aVocabularyFileReplacesTheListsItNamesAndKeepsTheRest() throws {
