@@ -143,6 +143,7 @@ let package = Package(
             name: "InquestTests",
             dependencies: [
                 "InquestApp",
+                "ChangeSources",
                 "WebhookIn",
                 "Investigation",
                 "Outbound",

@@ -113,9 +113,10 @@ public struct ChangeSourceController: Sendable {
             context.logger.debug("change source event ignored", metadata: ["source": "\(name)", "reason": "\(reason)"])
             return try jsonResponse(Answer(status: "ignored", reason: reason), status: .accepted)
         }
-        let (service, mapped) = configured.mapping.service(for: reported)
+        let (target, mapped) = configured.mapping.target(for: reported)
+        let service = target.service
         let change = Change(
-            source: name, externalID: reported.eventID, service: service, environment: reported.environment,
+            source: name, externalID: reported.eventID, service: service, environment: target.environment,
             kind: reported.kind, summary: reported.summary, version: reported.version, author: reported.author,
             url: reported.url, occurredAt: reported.occurredAt, metadata: try Self.json(reported.metadata, subject: reported.subject))
         let result = try await changeLog.ingest([change])

@@ -55,9 +55,9 @@ public struct InquestConfig: Sendable, Equatable {
     public struct ChangeSourceSettings: Sendable, Equatable {
         /// Several during a rotation.
         public var secrets: [SecretReference] = []
-        /// Repository, application, workspace or flag → catalog service, where the names differ.
-        public var services: [String: String] = [:]
-        public init(secrets: [SecretReference] = [], services: [String: String] = [:]) {
+        /// Repository, application, workspace or flag → catalog service (and environment), where the names differ.
+        public var services: [String: ServiceMapping.Target] = [:]
+        public init(secrets: [SecretReference] = [], services: [String: ServiceMapping.Target] = [:]) {
             self.secrets = secrets
             self.services = services
         }

@@ -1,3 +1,4 @@
+import ChangeSources
 import Crypto
 import Foundation
 import HTTPTypes
@@ -25,12 +26,12 @@ import WebhookIn
             config.changes.sources = [
                 "github": .init(secrets: [SecretReference("env://GITHUB_SECRET"), SecretReference("env://GITHUB_NEXT")]),
                 "launchdarkly": .init(
-                    secrets: [SecretReference("env://LD_SECRET")], services: ["new-checkout-flow": "checkout-service"]),
+                    secrets: [SecretReference("env://LD_SECRET")], services: ["new-checkout-flow": .init(service: "checkout-service")]),
                 "terraform-cloud": .init(
-                    secrets: [SecretReference("env://TFC_SECRET")], services: ["payments-infra-prod": "payment-gateway"]),
+                    secrets: [SecretReference("env://TFC_SECRET")], services: ["payments-infra-prod": .init(service: "payment-gateway", environment: "production")]),
                 "flux": .init(secrets: [SecretReference("env://FLUX_SECRET")]),
                 "gitlab": .init(secrets: [SecretReference("env://GITLAB_TOKEN"), SecretReference("env://GITLAB_SIGNING")]),
-                "argocd": .init(secrets: [SecretReference("env://ARGOCD_TOKEN")], services: ["payment-gateway-prod": "payment-gateway"]),
+                "argocd": .init(secrets: [SecretReference("env://ARGOCD_TOKEN")], services: ["payment-gateway-prod": .init(service: "payment-gateway")]),
             ]
         }
     }
@@ -243,6 +244,8 @@ import WebhookIn
             let stored = try await changes(env, client)
             #expect(stored.count == 1)
             #expect(stored.first?["kind"] as? String == "infra")
+            // The workspace says no environment; its mapping does.
+            #expect(stored.first?["environment"] as? String == "production")
             #expect((stored.first?["url"] as? String)?.hasPrefix("https://app.terraform.io/") == true)
         }
     }
@@ -377,6 +380,60 @@ import WebhookIn
             let services = report["services"] as? [[String: Any]] ?? []
             #expect(services.first { $0["name"] as? String == "payment-gateway" }?["sources"] as? [String] == ["github"])
             #expect(report["uncovered"] as? [String] == ["checkout-service", "search", "notifications"])
+        }
+    }
+
+    /// The delivery's credential header for `source`, made with `secret` instead of the configured one when given.
+    static func credentials(_ source: String, _ body: Data, secret: String) -> HTTPFields {
+        func hex<H: HashFunction>(_: H.Type) -> String {
+            Self.hex(HMAC<H>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))))
+        }
+        var headers: HTTPFields = [.contentType: "application/json"]
+        switch source {
+        case "github":
+            headers[HTTPField.Name("X-GitHub-Event")!] = "deployment_status"
+            headers[HTTPField.Name("X-Hub-Signature-256")!] = "sha256=" + hex(SHA256.self)
+        case "gitlab": headers[HTTPField.Name("X-Gitlab-Token")!] = secret
+        case "argocd": headers[.authorization] = "Bearer \(secret)"
+        case "flux": headers[HTTPField.Name("X-Signature")!] = "sha256=" + hex(SHA256.self)
+        case "launchdarkly": headers[HTTPField.Name("X-LD-Signature")!] = hex(SHA256.self)
+        default: headers[HTTPField.Name("X-TFE-Notification-Signature")!] = hex(SHA512.self)
+        }
+        return headers
+    }
+
+    @Test(arguments: [
+        ("github", "github-deployment_status-success.json", "GITHUB_SECRET"),
+        ("gitlab", "gitlab-deployment-success.json", "GITLAB_TOKEN"),
+        ("argocd", "argocd-on-deployed.json", "ARGOCD_TOKEN"),
+        ("flux", "flux-progressing.json", "FLUX_SECRET"),
+        ("launchdarkly", "launchdarkly-flag-turned-off.json", "LD_SECRET"),
+        ("terraform-cloud", "tfc-run-applied.json", "TFC_SECRET"),
+    ])
+    func everySourceRefusesTamperedUnsignedAndWronglySignedDeliveriesAndStoresARedeliveryOnce(
+        source: String, fixture: String, secret: String
+    ) async throws {
+        let env = try environment()
+        let body = try Fixtures.change(fixture)
+        let valid = Self.credentials(source, body, secret: Self.secrets[secret]!)
+        var stripped = valid
+        for field in valid where field.name != .contentType && field.name.canonicalName != "x-github-event" {
+            stripped[field.name] = nil
+        }
+        let unsigned = stripped
+        let tampered = body + Data(" ".utf8)
+        try await env.makeApp(environment: Self.secrets).test(.router) { client in
+            // A token is not a signature of the body: for GitLab and Argo CD a changed body still carries a good token.
+            let bodyBound = source != "gitlab" && source != "argocd"
+            #expect(try await post(source, tampered, valid, client).status == (bodyBound ? .unauthorized : .created))
+            #expect(try await post(source, body, Self.credentials(source, body, secret: "wrong"), client).status == .unauthorized)
+            let missing = try await post(source, body, unsigned, client)
+            #expect(missing.status == .unauthorized)
+            #expect((missing.json["error"] as? String)?.hasPrefix("missing ") == true)
+            let first = try await post(source, body, valid, client)
+            #expect(first.status == (bodyBound ? .created : .ok))
+            #expect(try await post(source, body, valid, client).status == .ok)
+            #expect(try await changes(env, client).count == 1)
         }
     }
 }

@@ -1,3 +1,4 @@
+import ChangeSources
 import Foundation
 import InquestApp
 import Investigation
@@ -37,7 +38,10 @@ import WebhookIn
         #expect(config.oncall.pagerDuty.otherRoutingKeys.isEmpty)
         #expect(config.oncall.incidentIO.metadata == ["team": "platform"])
         #expect(config.changes.sources.keys.sorted() == ["argocd", "flux", "github", "gitlab", "launchdarkly", "terraform-cloud"])
-        #expect(config.changes.sources["launchdarkly"]?.services == ["new-checkout-flow": "checkout-service"])
+        #expect(config.changes.sources["launchdarkly"]?.services == ["new-checkout-flow": .init(service: "checkout-service")])
+        #expect(
+            config.changes.sources["terraform-cloud"]?.services
+                == ["payments-infra-prod": .init(service: "payment-gateway", environment: "production")])
     }
 
     @Test func aVocabularyFileReplacesTheListsItNamesAndKeepsTheRest() throws {
