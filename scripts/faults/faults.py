@@ -506,7 +506,9 @@ def api_conformance(binary, short):
     server = Server(binary, work, yaml=(
         "alert:\n  slack:\n    token: env://FAULTS_SLACK_TOKEN\n    channel_id: C0ALERTS\n"
         "    signing_secret: vault://secrets/slack-signing-secret\n"
-        "integrations:\n  incident_io:\n    api_key: env://FAULTS_INCIDENT_IO_KEY\n"))
+        "integrations:\n  incident_io:\n    api_key: env://FAULTS_INCIDENT_IO_KEY\n"
+        "changes:\n  sources:\n    github: {secrets: [vault://secrets/github-webhook-secret]}\n"
+        "    gitlab: {secrets: [vault://secrets/gitlab-webhook-secret]}\n"))
     with open(os.path.join(work, "vault-dev/secrets/slack-signing-secret"), "w") as f:
         f.write("faults-slack-signing-secret")
     server.start()
