@@ -99,7 +99,8 @@ func buildAlerts(
         ).addRoutes(to: router)
     }
     return (providers, EscalationService(
-            escalations: escalations, now: dependencies.now, logger: logger, outboxQueued: outboxQueued), escalations)
+            escalations: escalations, now: dependencies.now, logger: logger, outboxQueued: outboxQueued,
+            progress: dependencies.progress.escalations), escalations)
 }
 
 extension Optional {

@@ -15,15 +15,19 @@ public struct AppDependencies: Sendable {
     public var environment: [String: String]
     /// The clock for signature tolerance, timestamps and deadlines.
     public var now: @Sendable () -> Date
+    /// Counts the escalation loop's passes, and the outbox dispatcher's passes that found nothing due.
+    public var progress: (escalations: LoopProgress?, outboxIdle: LoopProgress?)
 
     public init(
         logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init,
+        progress: (escalations: LoopProgress?, outboxIdle: LoopProgress?) = (nil, nil)
     ) {
         self.logger = logger
         self.environment = environment
         self.now = now
+        self.progress = progress
     }
 }
 
@@ -289,7 +293,7 @@ private func buildOutbound(
     settings.retry.maxAge = .seconds(config.outbound.maxAgeHours * 3600)
     let dispatcher = OutboxDispatcher(
         database: database, providers: providers, settings: settings, now: dependencies.now, logger: logger,
-        telemetry: telemetry.factory, queued: outboxQueued)
+        telemetry: telemetry.factory, queued: outboxQueued, idlePasses: dependencies.progress.outboxIdle)
     let now = dependencies.now
     return OutboundParts(
         sink: FindingsOutbox(slack: template, writeBack: writeBack, links: links), dispatcher: dispatcher,

@@ -11,13 +11,17 @@ public struct EscalationService: Service {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let outboxQueued: Wakeup?
+    private let progress: LoopProgress?
 
-    /// - Parameter outboxQueued: signalled after alerts are paged, to send the pages at once.
+    /// - Parameters:
+    ///   - outboxQueued: signalled after alerts are paged, to send the pages at once.
+    ///   - progress: counts the passes over the due escalations.
     public init(
         escalations: Escalations, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Date, logger: Logger,
-        outboxQueued: Wakeup? = nil
+        outboxQueued: Wakeup? = nil, progress: LoopProgress? = nil
     ) {
         self.outboxQueued = outboxQueued
+        self.progress = progress
         self.escalations = escalations
         self.interval = interval
         self.now = now
@@ -35,6 +39,7 @@ public struct EscalationService: Service {
             } catch {
                 logger.error("escalation error", metadata: ["error": "\(error)"])
             }
+            progress?.completed()
             try? await Task.sleep(for: interval)
         }
     }

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 import ServiceLifecycle
 import WebhookIn
 
@@ -24,16 +25,26 @@ public struct OutboxDispatcher: Service {
     private let logger: Logger
     private let telemetry: any MetricsFactory
     private let queued: Wakeup?
+    private let idlePasses: LoopProgress?
+    /// Loops inside `runOnce` right now.
+    private let running = RunningLoops()
+
+    private final class RunningLoops: Sendable {
+        let count = Atomic<Int>(0)
+    }
 
     /// - Parameters:
     ///   - telemetry: receives `inquest_delivery_attempts_total{provider, result}` and
     ///     `inquest_dead_letters_total{provider, reason}`.
     ///   - queued: wakes the dispatcher when a message is queued, instead of at its next poll.
+    ///   - idlePasses: counts the passes that found nothing due.
     public init(
         database: any DatabaseWriter, providers: [any OutboundProvider], settings: Settings,
         rateLimiter: RateLimiter = RateLimiter(), now: @escaping @Sendable () -> Date, logger: Logger,
-        telemetry: any MetricsFactory = NOOPMetricsHandler.instance, queued: Wakeup? = nil
+        telemetry: any MetricsFactory = NOOPMetricsHandler.instance, queued: Wakeup? = nil,
+        idlePasses: LoopProgress? = nil
     ) {
+        self.idlePasses = idlePasses
         self.telemetry = telemetry
         self.queued = queued
         outbox = Outbox(database: database)
@@ -63,11 +74,18 @@ public struct OutboxDispatcher: Service {
     private func loop() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let ticket = queued?.ticket()
-            do {
-                if try await runOnce() { continue }
-            } catch is CancellationError {
+            running.count.add(1, ordering: .relaxed)
+            let result: Result<Bool, any Error>
+            do { result = .success(try await runOnce()) } catch { result = .failure(error) }
+            let othersRunning = running.count.subtract(1, ordering: .acquiringAndReleasing).newValue > 0
+            switch result {
+            case .success(true): continue
+            case .success(false):
+                // Idle only when no other loop is mid-message either: then everything due has been sent.
+                if !othersRunning { idlePasses?.completed() }
+            case .failure(is CancellationError):
                 return  // shutting down: the claimed message goes back to pending at the next start
-            } catch {
+            case .failure(let error):
                 logger.error("outbox dispatcher error", metadata: ["error": "\(error)"])
             }
             if let queued, let ticket {

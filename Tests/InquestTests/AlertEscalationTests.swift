@@ -76,13 +76,6 @@ import WebhookIn
             body: ByteBuffer(bytes: body))
     }
 
-    /// Waits (in real time, briefly) until `condition` holds.
-    /// Waits up to 10 s of real time for what the dispatcher does in the background; a timeout is a failure.
-    func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(condition(), "timed out waiting", sourceLocation: sourceLocation)
-    }
-
     func count(_ sql: String, _ env: TestEnvironment) async throws -> Int {
         try await env.database().read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
     }
@@ -125,7 +118,7 @@ import WebhookIn
                 let message = String(decoding: fakes.slack.requests.first?.data ?? Data(), as: UTF8.self)
                 #expect(message.contains("On-call paged at 2026-11-20 14:40 UTC"))
                 #expect(message.contains("Checkout 5xx rate above 5 %"))
-                try await Task.sleep(for: .milliseconds(300))
+                try await env.settle()
             }
             #expect(fakes.slack.requests.count == 1)
             #expect(!env.logs.all.contains { $0.contains("pd-routing-key-secret") || $0.contains("xoxb-alert-token-secret") })
@@ -162,7 +155,7 @@ import WebhookIn
 
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
-                try await Task.sleep(for: .milliseconds(1200))  // the escalation loop ticks every second
+                try await env.settle()
             }
             #expect(fakes.pagerDuty.requests.isEmpty)
             #expect(fakes.slack.requests.map(\.path) == ["/chat.postMessage", "/chat.update"])
@@ -224,7 +217,7 @@ import WebhookIn
                 #expect(good.status == .ok)
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
-                try await Task.sleep(for: .milliseconds(1200))
+                try await env.settle()
             }
             #expect(fakes.pagerDuty.requests.isEmpty)
             let update = String(decoding: fakes.slack.requests.last?.data ?? Data(), as: UTF8.self)
@@ -267,7 +260,7 @@ import WebhookIn
                 try await eventually { fakes.pagerDuty.requests.count >= 1 }
                 env.clock.advance(181)
                 try await eventually { fakes.pagerDuty.requests.count >= 2 }
-                try await Task.sleep(for: .milliseconds(1200))
+                try await env.settle()
             }
             let keys = fakes.pagerDuty.requests.compactMap { $0.body["routing_key"] as? String }
             #expect(keys == ["pd-infra-key-secret", "pd-routing-key-secret"])
@@ -286,7 +279,7 @@ import WebhookIn
                 #expect(again.json["status"] as? String == "already open")
                 #expect(again.json["incident_id"] as? String == first.json["incident_id"] as? String)
                 try await eventually { fakes.slack.requests.count >= 1 }
-                try await Task.sleep(for: .milliseconds(300))
+                try await env.settle()
             }
             #expect(fakes.slack.requests.count == 1)
             #expect(try await count("SELECT COUNT(*) FROM alert_incidents", env) == 1)
@@ -327,7 +320,7 @@ import WebhookIn
                 try await eventually { fakes.slack.requests.count >= 1 }
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
-                try await Task.sleep(for: .milliseconds(1200))
+                try await env.settle()
             }
             #expect(fakes.pagerDuty.requests.isEmpty)
             let update = String(decoding: fakes.slack.requests.last?.data ?? Data(), as: UTF8.self)
@@ -365,7 +358,7 @@ import WebhookIn
                 }
                 env.clock.advance(5)  // past the first backoff (at most 2 s)
                 try await eventually { fakes.pagerDuty.requests.count >= 2 }
-                try await Task.sleep(for: .milliseconds(1200))
+                try await env.settle()
             }
             #expect(fakes.pagerDuty.requests.count == 2)
             let pages = try await count(
@@ -385,10 +378,10 @@ import WebhookIn
             env.clock.advance(300)  // the process was down when the page came due
             try await env.makeApp().test(.router) { _ in
                 try await eventually { fakes.pagerDuty.requests.count >= 1 }
-                try await Task.sleep(for: .milliseconds(1200))
+                try await env.settle()
             }
             try await env.makeApp().test(.router) { _ in
-                try await Task.sleep(for: .milliseconds(1200))
+                try await env.settle()
             }
             #expect(fakes.pagerDuty.requests.map { $0.body["event_action"] as? String } == ["trigger"])
         }

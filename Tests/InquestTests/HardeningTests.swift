@@ -101,7 +101,7 @@ import WebhookIn
             try await env.makeApp().test(.router) { client in
                 let response = try await AlertEscalationTests().post(body, env, client)
                 #expect(response.status == .created)
-                try await AlertEscalationTests().eventually { fakes.slack.requests.count >= 1 }
+                try await eventually { fakes.slack.requests.count >= 1 }
             }
             let message = String(decoding: try #require(fakes.slack.requests.first).data, as: UTF8.self)
             #expect(!message.contains("Resolved"))
@@ -168,7 +168,7 @@ import WebhookIn
         try await fakes.run { env in
             try await env.makeApp().test(.router) { client in
                 _ = try await AlertEscalationTests().post(AlertEscalationTests.firing, env, client)
-                try await AlertEscalationTests().eventually { fakes.slack.requests.count >= 1 }
+                try await eventually { fakes.slack.requests.count >= 1 }
                 let link = try AlertEscalationTests().ackURL(in: fakes.slack)
                 let page = try await client.execute(uri: link.path + "?" + (link.query ?? ""), method: .get)
                 #expect(page.status == .ok)

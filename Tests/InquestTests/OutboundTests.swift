@@ -82,9 +82,7 @@ import WebhookIn
                 try await env.makeApp().test(.router) { client in
                     let response = try await env.deliver(body, with: client)
                     #expect(response.status == .accepted)
-                    for _ in 0..<100 where slack.requests.count < 1 || incidentIO.requests.count < 3 {
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
+                    try await eventually { slack.requests.count >= 1 && incidentIO.requests.count >= 3 }
                 }
             }
         }
@@ -126,9 +124,7 @@ import WebhookIn
                     #expect(response.status == .accepted)
                 }
                 @Sendable func settle(slackPosts: Int) async throws {
-                    for _ in 0..<100 where slack.requests.count < slackPosts || incidentIO.requests.count < slackPosts {
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
+                    try await eventually { slack.requests.count >= slackPosts && incidentIO.requests.count >= slackPosts }
                 }
                 try await env.makeApp().test(.router) { client in
                     try await deliver(Fixtures.incidentDelivery(), client: client)
@@ -138,7 +134,7 @@ import WebhookIn
                         Fixtures.incidentDelivery(
                             eventType: "public_incident.incident_updated_v2", updatedAt: "2026-11-20T14:41:00.000000Z"),
                         client: client)
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await env.settleOutbox()
                     #expect(slack.requests.count == 1)
                     env.clock.advance(900)
                     try await deliver(

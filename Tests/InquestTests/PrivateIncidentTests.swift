@@ -75,9 +75,7 @@ import WebhookIn
                 let response = try await env.deliver(body, with: client)
                 #expect(response.status == .accepted)
                 #expect(response.json["status"] as? String == "fetching")
-                for _ in 0..<100 where try incident(env)?.decision != "queued" {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                try await eventually { try incident(env)?.decision == "queued" }
             }
             let stored = try #require(try incident(env))
             #expect(stored.decision == "queued")

@@ -49,7 +49,7 @@ import WebhookIn
                 let body = try JSONSerialization.data(withJSONObject: incident)
                 try await env.makeApp().test(.router) { client in
                     #expect(try await env.deliver(body, with: client).status == .accepted)
-                    try await AlertEscalationTests().eventually { slack.requests.count >= 1 && incidentIO.requests.count >= 3 }
+                    try await eventually { slack.requests.count >= 1 && incidentIO.requests.count >= 3 }
                 }
                 let outbox = try await env.database().read { db in try OutboxMessage.fetchAll(db) }
                 #expect(outbox.allSatisfy { $0.state == .sent }, "\(outbox.map { "\($0.state) \($0.lastError ?? "")" })")
@@ -78,7 +78,7 @@ import WebhookIn
             try await env.makeApp().test(.router) { client in
                 let response = try await AlertEscalationTests().post(body, query: "?oncall_wait_minutes=0", env, client)
                 #expect(response.status == .created)
-                try await AlertEscalationTests().eventually { fakes.slack.requests.count >= 1 && fakes.pagerDuty.requests.count >= 1 }
+                try await eventually { fakes.slack.requests.count >= 1 && fakes.pagerDuty.requests.count >= 1 }
             }
             try Self.expectContract("slack-message", try #require(fakes.slack.requests.first).data)
             let page = try #require(fakes.pagerDuty.requests.first)
@@ -92,7 +92,7 @@ import WebhookIn
         try await fakes.run(provider: .incidentIO) { env in
             try await env.makeApp().test(.router) { client in
                 _ = try await AlertEscalationTests().post(AlertEscalationTests.firing, query: "?oncall_wait_minutes=0", env, client)
-                try await AlertEscalationTests().eventually { fakes.incidentIO.requests.count >= 1 }
+                try await eventually { fakes.incidentIO.requests.count >= 1 }
             }
             try Self.expectContract("incident-io-alert-event", try #require(fakes.incidentIO.requests.first).data)
         }

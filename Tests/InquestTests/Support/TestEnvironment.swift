@@ -5,6 +5,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import InquestApp
+import Outbound
+import Testing
 import WebhookIn
 
 /// A throwaway deployment: a temp folder with its own SQLite file and vault-dev secrets, a captured log and a
@@ -21,6 +23,9 @@ final class TestEnvironment: Sendable {
     /// The clock every component sees; starts at 2026-11-20T14:40:00Z, a few minutes after the fixture incident.
     let clock = TestClock(Date(timeIntervalSince1970: 1_795_185_600))
     var now: Date { clock.now }
+    /// The passes of the application's escalation loop, and its outbox dispatcher's passes that found nothing due.
+    let escalationPasses = LoopProgress()
+    let outboxIdlePasses = LoopProgress()
 
     init(configure: (inout InquestConfig) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-test-\(UUID().uuidString)")
@@ -62,7 +67,27 @@ final class TestEnvironment: Sendable {
         let clock = self.clock
         return try await buildApplication(
             config: config,
-            dependencies: AppDependencies(logger: logs.logger(), environment: environment, now: { clock.now }))
+            dependencies: AppDependencies(
+                logger: logs.logger(), environment: environment, now: { clock.now },
+                progress: (escalationPasses, outboxIdlePasses)))
+    }
+
+    /// Waits until the escalation loop has run a whole pass that began after this call, and then every outbox loop
+    /// has found nothing due: whatever was due by the test clock has been paged and sent, so an assertion that
+    /// nothing (more) happened means it. Fails after 10 s.
+    func settle(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let escalations = escalationPasses.count
+        try await eventually({ self.escalationPasses.count >= escalations + 2 }, sourceLocation: sourceLocation)
+        try await settleOutbox(sourceLocation: sourceLocation)
+    }
+
+    /// Waits until every outbox loop has found nothing due in a pass that began after this call: everything queued
+    /// and due by the test clock has been sent. Fails after 10 s.
+    func settleOutbox(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        // A pass in flight when this starts may have begun before: one more than there are loops began after.
+        let idle = outboxIdlePasses.count
+        try await eventually(
+            { self.outboxIdlePasses.count >= idle + self.config.outbound.concurrency + 1 }, sourceLocation: sourceLocation)
     }
 
     /// Opens the same database file the application writes, to check what it stored.
