@@ -153,6 +153,8 @@ import WebhookIn
                 #expect(again.status == .ok)
                 #expect(String(buffer: again.body).contains("Already acknowledged by Sam Rivera"))
 
+                // An edit that found its post not yet sent was put off by the clock: let that settle before moving it.
+                try await env.settleOutbox()
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
                 try await env.settle()
@@ -215,6 +217,8 @@ import WebhookIn
                 let (headers, body) = interaction(id, user: "sam.rivera", env)
                 let good = try await client.execute(uri: "/api/slack/interactions", method: .post, headers: headers, body: body)
                 #expect(good.status == .ok)
+                // An edit that found its post not yet sent was put off by the clock: let that settle before moving it.
+                try await env.settleOutbox()
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
                 try await env.settle()
@@ -286,6 +290,33 @@ import WebhookIn
         }
     }
 
+    @Test func aGroupFiringAgainAfterALostResolveIsANewIncident() async throws {
+        let fakes = Providers()
+        var refired = try JSONSerialization.jsonObject(with: Self.firing) as! [String: Any]
+        var alerts = refired["alerts"] as! [[String: Any]]
+        alerts[0]["startsAt"] = "2026-11-20T16:05:00Z"  // the same alert, firing again: its resolve never came
+        refired["alerts"] = alerts
+        let again = try JSONSerialization.data(withJSONObject: refired)
+        try await fakes.run { env in
+            try await env.makeApp().test(.router) { client in
+                let first = try await post(Self.firing, env, client)
+                try await eventually { fakes.slack.requests.count >= 1 }
+                let second = try await post(again, env, client)
+                #expect(second.status == .created)
+                let firstID = try #require(first.json["incident_id"] as? String)
+                #expect(second.json["incident_id"] as? String != firstID)
+                try await eventually { fakes.slack.requests.count >= 3 }
+                try await env.settle()
+                let statuses = try await env.database().read { db in
+                    try String.fetchAll(db, sql: "SELECT status FROM alert_incidents ORDER BY created_at, rowid")
+                }
+                #expect(statuses == ["resolved", "firing"])
+            }
+            // The old post is edited to resolved, and the new firing gets its own post.
+            #expect(fakes.slack.requests.map(\.path).sorted() == ["/chat.postMessage", "/chat.postMessage", "/chat.update"])
+        }
+    }
+
     @Test func resolvedAfterThePageResolvesItWithTheSameDedupKey() async throws {
         let fakes = Providers()
         try await fakes.run { env in
@@ -318,6 +349,8 @@ import WebhookIn
                 _ = try await post(Self.alert(status: "resolved"), env, client)
                 // The resolve edit waits for the post it edits, on the test clock: let the post land first.
                 try await eventually { fakes.slack.requests.count >= 1 }
+                // An edit that found its post not yet sent was put off by the clock: let that settle before moving it.
+                try await env.settleOutbox()
                 env.clock.advance(600)
                 try await eventually { fakes.slack.requests.count >= 2 }
                 try await env.settle()
