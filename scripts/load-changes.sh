@@ -11,38 +11,23 @@ duration=${3:-15}
 threads=2
 port=${LOAD_PORT:-3919}
 
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk; }
-swift build -c release --product inquest >/dev/null
-bin=$(swift build -c release --show-bin-path)/inquest
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-cp -r vault-dev "$work/vault-dev"
-cat > "$work/inquest.yaml" <<YAML
-host: 127.0.0.1
-port: $port
-database: $work/inquest.sqlite
-vault_dev_path: $work/vault-dev
-log_level: warning
-investigations: { enabled: false }
+config_extra='investigations: { enabled: false }
 services:
   payment-gateway: {}
 changes:
   sources:
-    github: { secrets: [vault://secrets/github-webhook-secret] }
-YAML
+    github: { secrets: [vault://secrets/github-webhook-secret] }'
+source scripts/load/server.sh
 
 python3 scripts/load/github_corpus.py "$requests" vault-dev/secrets/github-webhook-secret "$work/corpus.tsv"
-"$bin" serve --config "$work/inquest.yaml" > "$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+start_server
 
-CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
-    -s scripts/load/github.lua "http://127.0.0.1:$port" | tee "$work/wrk.out" | grep -E "RESULT|Socket errors" || true
+ACCEPTED=201 CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+    -s scripts/load/requests.lua "$base" | tee "$work/wrk.out" | grep -E "RESULT|Socket errors" || true
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
 kill -TERM "$server"; wait "$server" || true
 
-answered=$(sed -n 's/.*RESULT recorded=\([0-9]*\).*/\1/p' "$work/wrk.out")
+answered=$(sed -n 's/.*RESULT accepted=\([0-9]*\).*/\1/p' "$work/wrk.out")
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT COUNT(*) FROM changes WHERE source = 'github'\").fetchone()[0])" "$work/inquest.sqlite")
 echo "RESULT peak_rss_mb=$((rss_kb / 1024)) recorded_201=$answered stored_changes=$stored"
 # Requests in flight when wrk stopped may be stored without their answer being counted: at most one per connection.

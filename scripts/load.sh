@@ -11,36 +11,21 @@ duration=${3:-20}
 threads=2
 port=${LOAD_PORT:-3917}
 
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk; }
-swift build -c release --product inquest >/dev/null
-bin=$(swift build -c release --show-bin-path)/inquest
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-cp -r vault-dev "$work/vault-dev"
-cat > "$work/inquest.yaml" <<YAML
-host: 127.0.0.1
-port: $port
-database: $work/inquest.sqlite
-vault_dev_path: $work/vault-dev
-log_level: warning
-investigations:
-  enabled: \${LOAD_WORKER:-false}   # measure ingest alone; LOAD_WORKER=true runs the worker too
-YAML
+config_extra='investigations:
+  enabled: ${LOAD_WORKER:-false}   # measure ingest alone; LOAD_WORKER=true runs the worker too'
+source scripts/load/server.sh
 
 python3 scripts/load/corpus.py "$requests" vault-dev/secrets/incident-io-webhook-secret "$work/corpus.tsv"
-"$bin" serve --config "$work/inquest.yaml" > "$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+start_server
 
 # First the no-work ceiling: the same deliveries without their signature, refused before any HMAC, JSON or SQL.
-NOWORK=1 CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"$(( (duration + 1) / 2 ))s" \
-    -s scripts/load/deliveries.lua "http://127.0.0.1:$port" > "$work/nowork.out" || true
+DROP_HEADER=webhook-signature CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" \
+    -d"$(( (duration + 1) / 2 ))s" -s scripts/load/requests.lua "$base" > "$work/nowork.out" || true
 nowork=$(sed -n 's/.*RESULT .* rps=\([0-9]*\).*/\1/p' "$work/nowork.out")
-echo "RESULT no_work_rps=$nowork (the same $(head -c 100000 "$work/corpus.tsv" | head -1 | cut -f4 | wc -c)-byte POSTs answered 401 before any work)"
+echo "RESULT no_work_rps=$nowork (the same $(head -c 100000 "$work/corpus.tsv" | head -1 | cut -f3 | wc -c)-byte POSTs answered 401 before any work)"
 
 CORPUS="$work/corpus.tsv" THREADS=$threads wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
-    -s scripts/load/deliveries.lua "http://127.0.0.1:$port" | tee "$work/wrk.out" | grep -E "RESULT|Socket errors" || true
+    -s scripts/load/requests.lua "$base" | tee "$work/wrk.out" | grep -E "RESULT|Socket errors" || true
 real=$(sed -n 's/.*RESULT accepted.* rps=\([0-9]*\).*/\1/p' "$work/wrk.out")
 [ -n "$nowork" ] && [ -n "$real" ] && echo "RESULT signed_ingest_share_of_no_work=$(( 100 * real / nowork ))%"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes a corpus of signed incident.io deliveries for scripts/load.sh: one request per line, as
-`webhook-id<TAB>webhook-timestamp<TAB>webhook-signature<TAB>body`. Each body is the realistic delivery of
+"""Writes a corpus of signed incident.io deliveries for scripts/load.sh, in the line format scripts/load/requests.lua
+reads (path, headers, body). Each body is the realistic delivery of
 Tests/InquestTests/Fixtures/incident-created.json (custom fields, creator, timestamps; about 2.4 KB compact) with its
 own incident id and reference, and each has a unique webhook-id, so every 2xx answer must leave exactly one stored
 incident."""
@@ -20,4 +20,6 @@ with open(out, "w") as f:
         body = json.dumps(template, separators=(",", ":"))
         webhook_id = f"msg_load_{i}"
         mac = hmac.new(key, f"{webhook_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
-        f.write(f"{webhook_id}\t{timestamp}\tv1,{base64.b64encode(mac).decode()}\t{body}\n")
+        headers = ["Content-Type: application/json", f"webhook-id: {webhook_id}", f"webhook-timestamp: {timestamp}",
+                   f"webhook-signature: v1,{base64.b64encode(mac).decode()}"]
+        f.write(f"/api/incident-io/webhook\t{chr(31).join(headers)}\t{body}\n")
