@@ -29,7 +29,7 @@ public struct ChangeSourceController: Sendable {
     static let maxBodySize = 1 << 20
 
     private let sources: [String: Configured]
-    private let changeLog: ChangeLog
+    private let database: any DatabaseWriter
     private let stats: ChangeSourceStats
     private let catalog: [String]
     private let readAccess: ReadAccess
@@ -42,7 +42,7 @@ public struct ChangeSourceController: Sendable {
         metrics: DeliveryMetrics = DeliveryMetrics(), now: @escaping @Sendable () -> Date
     ) {
         self.sources = Dictionary(sources.map { ($0.source.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.changeLog = ChangeLog(database: database)
+        self.database = database
         self.stats = ChangeSourceStats(database: database)
         self.catalog = catalog
         self.readAccess = readAccess
@@ -68,12 +68,11 @@ public struct ChangeSourceController: Sendable {
         }
     }
 
-    /// Counts a delivery in the metrics and in the coverage report.
-    private func count(_ source: String, _ outcome: DeliveryMetrics.Outcome, reason: String = "", unmapped: String? = nil)
-        async throws
-    {
+    /// Counts a delivery that stores no change, in the metrics and in the coverage report.
+    private func count(_ source: String, _ outcome: DeliveryMetrics.Outcome, reason: String = "") async throws {
         metrics.record(source, outcome, reason: reason)
-        try await stats.record(source: source, outcome: outcome, reason: reason, unmapped: unmapped, at: now())
+        let now = now()
+        try await database.write { db in try stats.record(source: source, outcome: outcome, reason: reason, at: now, in: db) }
     }
 
     private func receive(_ request: Request, source name: String, context: some RequestContext) async throws -> Response {
@@ -119,7 +118,16 @@ public struct ChangeSourceController: Sendable {
             source: name, externalID: reported.eventID, service: service, environment: target.environment,
             kind: reported.kind, summary: reported.summary, version: reported.version, author: reported.author,
             url: reported.url, occurredAt: reported.occurredAt, metadata: try Self.json(reported.metadata, subject: reported.subject))
-        let result = try await changeLog.ingest([change])
+        let unmapped = mapped ? nil : reported.subject
+        let now = now()
+        // The change and its count in one transaction.
+        let result = try await database.write { db in
+            let result = try ChangeLog.ingest([change], in: db)
+            try stats.record(
+                source: name, outcome: result.inserted > 0 ? .accepted : .duplicate, unmapped: unmapped, at: now, in: db)
+            return result
+        }
+        metrics.record(name, result.inserted > 0 ? .accepted : .duplicate)
         var answer = Answer(status: result.inserted > 0 ? "recorded" : "duplicate", service: service, mapped: mapped)
         if !mapped {
             answer.warning =
@@ -127,7 +135,6 @@ public struct ChangeSourceController: Sendable {
             context.logger.warning(
                 "change for an unmapped subject", metadata: ["source": "\(name)", "subject": "\(reported.subject)"])
         }
-        try await count(name, result.inserted > 0 ? .accepted : .duplicate, unmapped: mapped ? nil : reported.subject)
         context.logger.info(
             "change recorded",
             metadata: ["source": "\(name)", "service": "\(service)", "event_id": "\(reported.eventID)", "new": "\(result.inserted > 0)"])

@@ -73,25 +73,24 @@ public struct ChangeSourceStats: Sendable {
         self.database = database
     }
 
-    /// Counts one delivery; `unmapped` is the subject of a change that matched no service.
-    func record(source: String, outcome: DeliveryMetrics.Outcome, reason: String = "", unmapped: String? = nil, at now: Date)
-        async throws
-    {
-        try await database.write { db in
+    /// Counts one delivery, in the caller's transaction; `unmapped` is the subject of a change that matched no service.
+    func record(
+        source: String, outcome: DeliveryMetrics.Outcome, reason: String = "", unmapped: String? = nil, at now: Date,
+        in db: Database
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO change_source_deliveries (source, outcome, reason, count, last_at) VALUES (?, ?, ?, 1, ?)
+                ON CONFLICT DO UPDATE SET count = count + 1, last_at = MAX(last_at, excluded.last_at)
+                """
+        ).execute(arguments: [source, outcome.rawValue, reason, now.unixTime])
+        if let unmapped {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO change_source_deliveries (source, outcome, reason, count, last_at) VALUES (?, ?, ?, 1, ?)
+                    INSERT INTO change_source_unmapped (source, subject, count, last_at) VALUES (?, ?, 1, ?)
                     ON CONFLICT DO UPDATE SET count = count + 1, last_at = MAX(last_at, excluded.last_at)
                     """
-            ).execute(arguments: [source, outcome.rawValue, reason, now.unixTime])
-            if let unmapped {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO change_source_unmapped (source, subject, count, last_at) VALUES (?, ?, 1, ?)
-                        ON CONFLICT DO UPDATE SET count = count + 1, last_at = MAX(last_at, excluded.last_at)
-                        """
-                ).execute(arguments: [source, unmapped, now.unixTime])
-            }
+            ).execute(arguments: [source, unmapped, now.unixTime])
         }
     }
 

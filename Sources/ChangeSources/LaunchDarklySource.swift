@@ -38,9 +38,10 @@ public struct LaunchDarklySource: ChangeSource {
         }
         let environment = parts["env"]
         let settings = environment.flatMap { entry.currentVersion?.environments?[$0] }
-        let member = entry.member.map { member in
-            [member.firstName, member.lastName].compactMap { $0 }.joined(separator: " ").nilIfEmpty ?? member.email
-        } ?? nil
+        let member = entry.member.flatMap { member in
+            let name = [member.firstName, member.lastName].compactMap { $0 }.joined(separator: " ")
+            return name.isEmpty ? member.email : name
+        }
 
         var summary = [member, entry.titleVerb ?? "changed the flag", entry.name ?? flag].compactMap { $0 }.joined(separator: " ")
         if let environment { summary += " in \(environment)" }
@@ -148,8 +149,4 @@ struct AuditEntry: Decodable {
         case kind, date, name, titleVerb, accesses, member, target, currentVersion
         case id = "_id"
     }
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -21,7 +21,8 @@ public struct ChangeLog: Sendable {
         try await database.write { db in try Self.ingest(changes, in: db) }
     }
 
-    static func ingest(_ changes: [Change], in db: Database) throws -> IngestResult {
+    /// The same, inside a transaction the caller holds (a receiver that also counts the delivery).
+    public static func ingest(_ changes: [Change], in db: Database) throws -> IngestResult {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO changes (source, external_id, service, environment, kind, summary, version, author, url,

@@ -41,34 +41,21 @@ import WebhookIn
     static func github(_ body: Data, event: String = "deployment_status", delivery: String = UUID().uuidString,
         secret: String = secrets["GITHUB_SECRET"]!) -> HTTPFields
     {
-        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        return [
-            .contentType: "application/json", HTTPField.Name("X-GitHub-Event")!: event,
-            HTTPField.Name("X-GitHub-Delivery")!: delivery, HTTPField.Name("X-Hub-Signature-256")!: "sha256=" + hex(mac),
-        ]
+        var headers = credentials("github", body, secret: secret)
+        headers[HTTPField.Name("X-GitHub-Event")!] = event
+        headers[HTTPField.Name("X-GitHub-Delivery")!] = delivery
+        return headers
     }
 
-    static func launchDarkly(_ body: Data) -> HTTPFields {
-        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secrets["LD_SECRET"]!.utf8)))
-        return [.contentType: "application/json", HTTPField.Name("X-LD-Signature")!: hex(mac)]
-    }
-
-    static func terraform(_ body: Data) -> HTTPFields {
-        let mac = HMAC<SHA512>.authenticationCode(for: body, using: SymmetricKey(data: Data(secrets["TFC_SECRET"]!.utf8)))
-        return [.contentType: "application/json", HTTPField.Name("X-TFE-Notification-Signature")!: hex(mac)]
-    }
-
-    static func flux(_ body: Data) -> HTTPFields {
-        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secrets["FLUX_SECRET"]!.utf8)))
-        return [.contentType: "application/json", HTTPField.Name("X-Signature")!: "sha256=" + hex(mac)]
-    }
+    static func launchDarkly(_ body: Data) -> HTTPFields { credentials("launchdarkly", body, secret: secrets["LD_SECRET"]!) }
+    static func terraform(_ body: Data) -> HTTPFields { credentials("terraform-cloud", body, secret: secrets["TFC_SECRET"]!) }
+    static func flux(_ body: Data) -> HTTPFields { credentials("flux", body, secret: secrets["FLUX_SECRET"]!) }
+    static func argocd(_ body: Data) -> HTTPFields { credentials("argocd", body, secret: secrets["ARGOCD_TOKEN"]!) }
 
     static func gitlab(_ body: Data, token: String = secrets["GITLAB_TOKEN"]!) -> HTTPFields {
-        [.contentType: "application/json", HTTPField.Name("X-Gitlab-Event")!: "Deployment Hook", HTTPField.Name("X-Gitlab-Token")!: token]
-    }
-
-    static func argocd(_ body: Data) -> HTTPFields {
-        [.contentType: "application/json", .authorization: "Bearer \(secrets["ARGOCD_TOKEN"]!)"]
+        var headers = credentials("gitlab", body, secret: token)
+        headers[HTTPField.Name("X-Gitlab-Event")!] = "Deployment Hook"
+        return headers
     }
 
     func post(_ source: String, _ body: Data, _ headers: HTTPFields, _ client: some TestClientProtocol) async throws

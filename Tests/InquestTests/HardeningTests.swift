@@ -143,15 +143,10 @@ import WebhookIn
         let body = try Fixtures.data("incident-created.json")
         try await env.makeApp().test(.router) { client in
             _ = try await env.deliver(body, with: client)
-            var page: TestResponse?
-            for _ in 0..<200 {
+            let page = try await eventuallyValue { () -> TestResponse? in
                 let response = try await client.execute(
                     uri: "/investigations/1", method: .get, headers: [.authorization: "Bearer \(env.adminToken)"])
-                if String(buffer: response.body).contains("Suspected causes") {
-                    page = response
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(50))
+                return String(buffer: response.body).contains("Suspected causes") ? response : nil
             }
             let found = try #require(page, "the investigation did not finish")
             let html = String(buffer: found.body)

@@ -185,17 +185,14 @@ import WebhookIn
         let body = try Fixtures.data("incident-created.json")
         let data = try await env.makeApp().test(.router) { client -> Data? in
             #expect(try await env.deliver(body, with: client).status == .accepted)
-            for _ in 0..<200 {
+            return try await eventuallyValue { () -> Data? in
                 let response = try await client.execute(uri: "/api/investigations/1", method: .get, headers: env.reader)
-                if response.json["findings"] is [String: Any] {
-                    let html = try await client.execute(
-                        uri: "/investigations/1", method: .get, headers: [.authorization: "Bearer \(env.adminToken)"])
-                    page?(String(buffer: html.body))
-                    return Data(buffer: response.body)
-                }
-                try await Task.sleep(for: .milliseconds(50))
+                guard response.json["findings"] is [String: Any] else { return nil }
+                let html = try await client.execute(
+                    uri: "/investigations/1", method: .get, headers: [.authorization: "Bearer \(env.adminToken)"])
+                page?(String(buffer: html.body))
+                return Data(buffer: response.body)
             }
-            return nil
         }
         let object = try JSONSerialization.jsonObject(with: try #require(data, "the investigation did not finish"))
         return try #require((object as? [String: Any])?["findings"] as? [String: Any])

@@ -70,15 +70,13 @@ import Testing
             }
             // Their reservations are made once their heads are routed; retry until all four are (30 s at most: on a
             // loaded machine routing four heads can take seconds).
-            var refused: String?
-            let deadline = ContinuousClock.now + .seconds(30)
-            while refused == nil, ContinuousClock.now < deadline {
+            let refused = try await eventuallyValue(timeout: .seconds(30)) { () -> String? in
                 let next = try RawConnection(port: port)
                 try next.send(
                     "POST /api/incident-io/webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         + "Connection: close\r\nContent-Length: 2\r\n\r\n{}")
                 let answer = try await next.readUntilClosed(timeout: .seconds(5)) ?? ""
-                if answer.hasPrefix("HTTP/1.1 503") { refused = answer } else { try await Task.sleep(for: .milliseconds(20)) }
+                return answer.hasPrefix("HTTP/1.1 503") ? answer : nil
             }
             let answer = try #require(refused)
             #expect(answer.lowercased().contains("retry-after: 1"))

@@ -54,10 +54,7 @@ final class RealPrometheus: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        for _ in 0..<300 {
-            if await Self.ready(url) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        if try await eventuallyValue(timeout: .seconds(30), { await Self.ready(url) ? true : nil }) != nil { return }
         process.terminate()
         throw Failure.notReady((try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
