@@ -2,7 +2,6 @@ import CoreMetrics
 import Foundation
 import GRDB
 import Logging
-import Synchronization
 import ServiceLifecycle
 import WebhookIn
 
@@ -26,12 +25,6 @@ public struct OutboxDispatcher: Service {
     private let telemetry: any MetricsFactory
     private let queued: Wakeup?
     private let idlePasses: LoopProgress?
-    /// Loops inside `runOnce` right now.
-    private let running = RunningLoops()
-
-    private final class RunningLoops: Sendable {
-        let count = Atomic<Int>(0)
-    }
 
     /// - Parameters:
     ///   - telemetry: receives `inquest_delivery_attempts_total{provider, result}` and
@@ -74,15 +67,11 @@ public struct OutboxDispatcher: Service {
     private func loop() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let ticket = queued?.ticket()
-            running.count.add(1, ordering: .relaxed)
             let result: Result<Bool, any Error>
             do { result = .success(try await runOnce()) } catch { result = .failure(error) }
-            let othersRunning = running.count.subtract(1, ordering: .acquiringAndReleasing).newValue > 0
             switch result {
             case .success(true): continue
-            case .success(false):
-                // Idle only when no other loop is mid-message either: then everything due has been sent.
-                if !othersRunning { idlePasses?.completed() }
+            case .success(false): idlePasses?.completed()
             case .failure(is CancellationError):
                 return  // shutting down: the claimed message goes back to pending at the next start
             case .failure(let error):

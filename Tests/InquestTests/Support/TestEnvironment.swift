@@ -81,10 +81,20 @@ final class TestEnvironment: Sendable {
         try await settleOutbox(sourceLocation: sourceLocation)
     }
 
-    /// Waits until every outbox loop has found nothing due in a pass that began after this call: everything queued
-    /// and due by the test clock has been sent. Fails after 10 s.
+    /// Waits until the outbox table holds nothing being sent and nothing due by the test clock, and then the
+    /// dispatcher's loops have found nothing due a few more times (so a loop that just marked its last message sent
+    /// has finished with it): everything queued and due has been sent. Reads the table rather than inferring it from
+    /// loop timing, which a loaded machine skews. Fails after 10 s.
     func settleOutbox(sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        // A pass in flight when this starts may have begun before: one more than there are loops began after.
+        let database = try database()
+        try await eventually({
+            try await database.read { db in
+                try Bool.fetchOne(db, sql: """
+                    SELECT NOT EXISTS (SELECT 1 FROM outbox_messages
+                                       WHERE state = 'sending' OR (state = 'pending' AND next_attempt_at <= ?))
+                    """, arguments: [self.now.timeIntervalSince1970]) ?? false
+            }
+        }, sourceLocation: sourceLocation)
         let idle = outboxIdlePasses.count
         try await eventually(
             { self.outboxIdlePasses.count >= idle + self.config.outbound.concurrency + 1 }, sourceLocation: sourceLocation)
