@@ -88,7 +88,10 @@ func buildAlerts(
     let escalations = Escalations(
         settings: settings, database: database, template: template, links: links, telemetry: telemetry.factory)
     AlertmanagerController(
-        store: AlertStore(database: database, escalation: escalations, outboxQueued: outboxQueued), auth: auth,
+        store: AlertStore(
+            database: database, escalation: escalations, flapWindow: .seconds(alert.flapWindowMinutes * 60),
+            outboxQueued: outboxQueued),
+        auth: auth,
         metrics: DeliveryMetrics(factory: telemetry.factory), now: dependencies.now
     ).addRoutes(to: router)
     AckController(escalations: escalations, links: links, now: dependencies.now).addRoutes(to: router)

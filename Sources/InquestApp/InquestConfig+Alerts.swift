@@ -13,6 +13,9 @@ extension InquestConfig {
         }
 
         public var enabled = true
+        /// A group that fires again this long after resolving reopens its incident (same page dedup key, same
+        /// Slack message) instead of opening a new one.
+        public var flapWindowMinutes = 60
         public var auth = Auth.credentials(bearerToken: .vault(name: "alertmanager-token"), basicUsername: nil, basicPassword: nil)
         public var slack = Slack()
 
@@ -66,8 +69,10 @@ extension InquestConfig {
 
 extension InquestConfig.Alert: Decodable {
     public init(from decoder: any Decoder) throws {
-        let section = try ConfigSection(decoder, keys: ["enabled", "auth", "slack"])
+        let section = try ConfigSection(decoder, keys: ["enabled", "flap_window_minutes", "auth", "slack"])
         enabled = try section("enabled", default: true)
+        flapWindowMinutes = try section("flap_window_minutes", default: 60)
+        guard flapWindowMinutes >= 0 else { throw section.failure("flap_window_minutes", "is 0 or more minutes") }
         if let mode: String = try? section.optional("auth") {
             guard mode == "none" else { throw section.failure("auth", "is `none` or a mapping with bearer_token / basic_username and basic_password") }
             auth = .none

@@ -96,6 +96,40 @@ public struct Escalations: AlertEscalation {
         return dueAt
     }
 
+    /// A flap: the incident is open again in its own row and message. Whoever acknowledged it still owns it (no
+    /// page); if on-call was paged, they are paged again at once under the same dedup key, so the provider files
+    /// it with the first page; otherwise the wait starts over.
+    public func firedAgain(_ incident: AlertIncident, overrides: OncallOverrides, at now: Date, in db: Database) throws -> Date? {
+        guard let row = try stored(incident.id, in: db) else { return try opened(incident, overrides: overrides, at: now, in: db) }
+        let wait = overrides.waitMinutes ?? settings.waitMinutes
+        let paging = row["provider"] as String? != nil && overrides.enable != false
+        let state: String
+        var dueAt: Date?
+        if row["acknowledged_by"] as String? != nil {
+            state = "acknowledged"
+        } else if !paging {
+            state = "off"
+        } else if row["paged_at"] as Double? != nil || wait == 0 {
+            state = "waiting"
+            dueAt = now
+        } else {
+            state = "waiting"
+            dueAt = now.addingTimeInterval(Double(wait * 60))
+        }
+        try db.execute(
+            sql: """
+                UPDATE escalations SET state = ?, due_at = ?, paged_at = NULL, resolved_at = NULL, title = ?, payload = ?,
+                    refired = refired + 1
+                WHERE incident_id = ?
+                """,
+            arguments: [state, dueAt?.timeIntervalSince1970, incident.title, incident.body, incident.id])
+        if dueAt == now {
+            try escalate(incidentID: incident.id, at: now, notifying: false, in: db)
+        }
+        try notify(incident.id, operation: "update", step: "fired-again", at: now, in: db)
+        return dueAt
+    }
+
     public func resolved(_ incident: AlertIncident, at now: Date, in db: Database) throws {
         guard let row = try stored(incident.id, in: db) else { return }
         try db.execute(
@@ -200,7 +234,8 @@ public struct Escalations: AlertEscalation {
         try Outbox.enqueue(
             OutboxMessage(
                 provider: provider == .pagerDuty ? "pagerduty" : "incident_io_alerts", operation: "event",
-                target: event.route, dedupKey: "page-\(incidentID)-\(action.rawValue)", payload: event, at: now),
+                target: event.route, dedupKey: "page-\(incidentID)-\(action.rawValue)" + Self.round(row), payload: event,
+                at: now),
             in: db)
     }
 
@@ -214,14 +249,20 @@ public struct Escalations: AlertEscalation {
                 incidentID: incidentID, ackURL: ackURL(incidentID, from: date("created_at") ?? now),
                 escalatesAt: row["state"] == "waiting" ? date("due_at") : nil, pagedAt: date("paged_at"),
                 acknowledgedBy: row["acknowledged_by"], acknowledgedAt: date("acknowledged_at"),
-                resolvedAt: date("resolved_at")))
+                resolvedAt: date("resolved_at"), firedAgain: row["refired"]))
         try Outbox.enqueue(
             OutboxMessage(
                 provider: SlackAPI.alertProvider, operation: operation, target: channel,
-                dedupKey: "alert-\(incidentID)-\(step)",
+                dedupKey: "alert-\(incidentID)-\(step)" + Self.round(row),
                 payload: SlackAPI.Post(incidentID: nil, channel: channel, postKey: "alert:\(incidentID)", message: message),
                 at: now),
             in: db)
+    }
+
+    /// Outbox dedup keys of a round after a flap carry its number; the first round's keep their original form.
+    private static func round(_ row: GRDB.Row) -> String {
+        let refired: Int = row["refired"] ?? 0
+        return refired == 0 ? "" : "-r\(refired)"
     }
 
     private func ackURL(_ incidentID: String, from start: Date) -> String {

@@ -54,5 +54,12 @@ public enum OutboundMigrations {
             }
             try db.create(index: "escalations_due", on: "escalations", columns: ["state", "due_at"])
         }
+        // How many times the alert fired again after resolving (a flap): each round's page and Slack edits are
+        // outbox messages of their own.
+        migrator.registerMigration("outbound.v3") { db in
+            try db.alter(table: "escalations") { t in
+                t.add(column: "refired", .integer).notNull().defaults(to: 0)
+            }
+        }
     }
 }

@@ -14,6 +14,8 @@ public struct SlackAlertTemplate: Sendable {
         var acknowledgedBy: String?
         var acknowledgedAt: Date?
         var resolvedAt: Date?
+        /// Times the alert fired again after resolving.
+        var firedAgain = 0
     }
 
     private let template: SlackMessageTemplate
@@ -34,7 +36,7 @@ public struct SlackAlertTemplate: Sendable {
     /// body cannot make a firing, unacknowledged alert read "Resolved … Acknowledged by alice".
     static let ownKeys: Set<String> = [
         "incident_id", "ack_url", "title", "alert_count", "escalates_at", "paged_at", "acknowledged_by",
-        "acknowledged_at", "resolved_at", "open",
+        "acknowledged_at", "resolved_at", "open", "fired_again",
     ]
 
     /// The Alertmanager body as sent (so templates can read any field), plus Inquest's own keys. Documented in
@@ -59,6 +61,7 @@ public struct SlackAlertTemplate: Sendable {
             "acknowledged_at": time(state.acknowledgedAt),
             "resolved_at": time(state.resolvedAt),
             "open": state.acknowledgedAt == nil && state.resolvedAt == nil ? true : nil,
+            "fired_again": state.firedAgain > 0 ? state.firedAgain : nil,
         ]
         for case (let key, let value?) in extra { view[key] = value }
         if state.resolvedAt != nil { view["status"] = "resolved" }

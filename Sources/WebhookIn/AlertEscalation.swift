@@ -11,6 +11,9 @@ public protocol AlertEscalation: Sendable {
     var routes: OncallRoutes { get }
     /// Notifies, and pages now or schedules the page. Returns when the page is due, if on-call applies.
     func opened(_ incident: AlertIncident, overrides: OncallOverrides, at now: Date, in db: Database) throws -> Date?
+    /// The incident fired again soon after resolving: notifies in its existing message and escalates as the flap
+    /// warrants. Returns when the page is due, if one is.
+    func firedAgain(_ incident: AlertIncident, overrides: OncallOverrides, at now: Date, in db: Database) throws -> Date?
     /// Cancels a pending page, resolves a sent one, and updates the notification.
     func resolved(_ incident: AlertIncident, at now: Date, in db: Database) throws
 }
@@ -32,5 +35,12 @@ public struct AlertIncident: Sendable, Equatable {
         self.payload = payload
         self.body = body
         self.createdAt = createdAt
+    }
+}
+
+extension AlertIncident {
+    /// The same incident as the group now reads.
+    func with(_ payload: AlertmanagerPayload, body: String) -> AlertIncident {
+        AlertIncident(id: id, groupKey: payload.groupKey, title: payload.title, payload: payload, body: body, createdAt: createdAt)
     }
 }

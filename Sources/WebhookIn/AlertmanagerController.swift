@@ -84,6 +84,12 @@ public struct AlertmanagerController: Sendable {
             metrics.record("alertmanager", .accepted)
             context.logger.info("alert incident opened", metadata: metadata)
             return try jsonResponse(Answer(incidentID: id, status: "firing", escalatesAt: escalatesAt?.rfc3339), status: .created)
+        case .reopened(let id, let escalatesAt):
+            metadata["incident_id"] = "\(id)"
+            metadata["escalates_at"] = "\(escalatesAt?.rfc3339 ?? "never")"
+            metrics.record("alertmanager", .accepted)
+            context.logger.info("alert group fired again within the flap window; incident reopened", metadata: metadata)
+            return try jsonResponse(Answer(incidentID: id, status: "firing again", escalatesAt: escalatesAt?.rfc3339), status: .ok)
         case .repeated(let id):
             metrics.record("alertmanager", .duplicate)
             context.logger.info("alert group re-sent; incident already open", metadata: metadata)

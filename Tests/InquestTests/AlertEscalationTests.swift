@@ -14,10 +14,19 @@ import WebhookIn
 @Suite struct AlertEscalationTests {
     static let firing = try! Fixtures.data("alertmanager-firing.json")
 
-    /// The fixture with another `groupKey` and/or status.
-    static func alert(group: String? = nil, status: String = "firing") throws -> Data {
+    /// The fixture with another `groupKey`, status, receiver (Alertmanager's per-team webhook, each with its own
+    /// query string) or alert fingerprint.
+    static func alert(
+        group: String? = nil, status: String = "firing", receiver: String? = nil, fingerprint: String? = nil
+    ) throws -> Data {
         var object = try JSONSerialization.jsonObject(with: firing) as! [String: Any]
         if let group { object["groupKey"] = group }
+        if let receiver { object["receiver"] = receiver }
+        if let fingerprint {
+            var alerts = object["alerts"] as! [[String: Any]]
+            alerts[0]["fingerprint"] = fingerprint
+            object["alerts"] = alerts
+        }
         object["status"] = status
         return try JSONSerialization.data(withJSONObject: object)
     }
@@ -254,11 +263,11 @@ import WebhookIn
         try await fakes.run { env in
             try await env.makeApp().test(.router) { client in
                 let first = try await post(
-                    Self.alert(group: "a"), query: "?pagerduty_other_routing_key=infra&oncall_wait_minutes=0", env, client)
+                    Self.alert(group: "a", receiver: "infra"), query: "?pagerduty_other_routing_key=infra&oncall_wait_minutes=0", env, client)
                 #expect(first.json["escalates_at"] as? String == env.now.rfc3339)
-                let second = try await post(Self.alert(group: "b"), env, client)
+                let second = try await post(Self.alert(group: "b", receiver: "payments"), env, client)
                 #expect(second.json["escalates_at"] as? String == env.now.addingTimeInterval(180).rfc3339)
-                let off = try await post(Self.alert(group: "c"), query: "?oncall_enable=false", env, client)
+                let off = try await post(Self.alert(group: "c", receiver: "quiet"), query: "?oncall_enable=false", env, client)
                 #expect(off.status == .created)
                 #expect(off.json["escalates_at"] == nil)
                 try await eventually { fakes.pagerDuty.requests.count >= 1 }
@@ -317,6 +326,126 @@ import WebhookIn
         }
     }
 
+    /// The group as Alertmanager sends it when the same alert fires again after resolving: same fingerprint, a new
+    /// `startsAt`; with another `groupKey` when a route was edited in between.
+    static func firingAgain(startsAt: String, group: String? = nil) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: firing) as! [String: Any]
+        var alerts = object["alerts"] as! [[String: Any]]
+        alerts[0]["startsAt"] = startsAt
+        object["alerts"] = alerts
+        if let group { object["groupKey"] = group }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    /// What Alertmanager sends when the group resolves: the alerts resolved, with their `endsAt`.
+    static func resolvedGroup(group: String? = nil) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: firing) as! [String: Any]
+        object["status"] = "resolved"
+        var alerts = object["alerts"] as! [[String: Any]]
+        alerts[0]["status"] = "resolved"
+        alerts[0]["endsAt"] = "2026-11-20T14:45:00Z"
+        object["alerts"] = alerts
+        if let group { object["groupKey"] = group }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    @Test func aPagedGroupFlappingReopensItsIncidentAndPagesUnderTheSameDedupKey() async throws {
+        let fakes = Providers()
+        try await fakes.run { env in
+            try await env.makeApp().test(.router) { client in
+                let id = try #require(try await post(Self.firing, query: "?oncall_wait_minutes=0", env, client).json["incident_id"] as? String)
+                try await eventually { fakes.pagerDuty.requests.count >= 1 && fakes.slack.requests.count >= 1 }
+                env.clock.advance(300)
+                #expect(try await post(Self.resolvedGroup(), env, client).json["status"] as? String == "resolved")
+                try await eventually { fakes.pagerDuty.requests.count >= 2 }
+                env.clock.advance(600)
+                let again = try await post(Self.firingAgain(startsAt: "2026-11-20T14:55:00Z"), env, client)
+                #expect(again.status == .ok)
+                #expect(again.json["status"] as? String == "firing again")
+                #expect(again.json["incident_id"] as? String == id)
+                #expect(again.json["escalates_at"] as? String == env.now.rfc3339)  // on-call was paged already: at once
+                try await eventually { fakes.pagerDuty.requests.count >= 3 }
+                try await env.settle()
+                let statuses = try await env.database().read { db in try String.fetchAll(db, sql: "SELECT status FROM alert_incidents") }
+                #expect(statuses == ["firing"])
+            }
+            let events = fakes.pagerDuty.requests.map { ($0.body["event_action"] as? String, $0.body["dedup_key"] as? String) }
+            #expect(events.map(\.0) == ["trigger", "resolve", "trigger"])
+            #expect(Set(events.compactMap(\.1)) == [try #require(events.first?.1)])
+            // One Slack message, edited: never a second post for the same alerts.
+            #expect(fakes.slack.requests.filter { $0.path == "/chat.postMessage" }.count == 1)
+            let last = String(decoding: fakes.slack.requests.last?.data ?? Data(), as: UTF8.self)
+            #expect(fakes.slack.requests.last?.path == "/chat.update")
+            #expect(last.contains("Fired again after resolving (1×)"))
+            #expect(last.contains("Firing: "))
+        }
+    }
+
+    @Test func aGroupFlappingBeforeItsPageWaitsAgainAndAnAcknowledgedOneStaysAcknowledged() async throws {
+        let fakes = Providers()
+        try await fakes.run { env in
+            try await env.makeApp().test(.router) { client in
+                let id = try #require(try await post(Self.firing, env, client).json["incident_id"] as? String)
+                try await eventually { fakes.slack.requests.count >= 1 }
+                env.clock.advance(60)
+                _ = try await post(Self.resolvedGroup(), env, client)
+                env.clock.advance(60)
+                let again = try await post(Self.firingAgain(startsAt: "2026-11-20T14:42:00Z"), env, client)
+                #expect(again.json["incident_id"] as? String == id)
+                #expect(again.json["escalates_at"] as? String == env.now.addingTimeInterval(180).rfc3339)  // the wait starts over
+                try await env.settle()
+                #expect(fakes.pagerDuty.requests.isEmpty)
+                env.clock.advance(180)
+                try await eventually { fakes.pagerDuty.requests.count >= 1 }
+
+                // Acknowledged, then resolved and firing again: whoever acknowledged still owns it; nobody is paged.
+                let link = try ackURL(in: fakes.slack)
+                let ack = try await client.execute(
+                    uri: link.path + "?" + (link.query ?? ""), method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "by=Sam"))
+                #expect(ack.status == .ok)
+                _ = try await post(Self.resolvedGroup(), env, client)
+                env.clock.advance(60)
+                let third = try await post(Self.firingAgain(startsAt: "2026-11-20T14:50:00Z"), env, client)
+                #expect(third.json["incident_id"] as? String == id)
+                #expect(third.json["escalates_at"] == nil)
+                env.clock.advance(3600)
+                try await env.settle()
+            }
+            #expect(fakes.pagerDuty.requests.map { $0.body["event_action"] as? String } == ["trigger", "acknowledge", "resolve"])
+            #expect(fakes.slack.requests.filter { $0.path == "/chat.postMessage" }.count == 1)
+            let last = String(decoding: fakes.slack.requests.last?.data ?? Data(), as: UTF8.self)
+            #expect(last.contains("Fired again after resolving (2×)"))
+            #expect(last.contains("Acknowledged by Sam"))
+        }
+    }
+
+    @Test func aRouteEditThatChangesTheGroupKeyKeepsTheIncident() async throws {
+        let fakes = Providers()
+        let edited = #"{}/{team="payments"}:{alertname="CheckoutHighErrorRate"}"#
+        try await fakes.run { env in
+            try await env.makeApp().test(.router) { client in
+                let id = try #require(try await post(Self.firing, env, client).json["incident_id"] as? String)
+                env.clock.advance(60)
+                // After `amtool`'s route edit and a reload, the same alert arrives under its new group.
+                let moved = try await post(Self.alert(group: edited), env, client)
+                #expect(moved.status == .ok)
+                #expect(moved.json["status"] as? String == "already open")
+                #expect(moved.json["incident_id"] as? String == id)
+                let resolved = try await post(Self.resolvedGroup(group: edited), env, client)
+                #expect(resolved.json["incident_id"] as? String == id)
+                #expect(resolved.json["status"] as? String == "resolved")
+                // The old group's resolve, still in flight from before the reload, finds nothing open.
+                let stale = try await post(Self.resolvedGroup(), env, client)
+                #expect(stale.json["status"] as? String == "ignored: no open incident for this group")
+                env.clock.advance(600)
+                try await env.settle()
+            }
+            #expect(fakes.pagerDuty.requests.isEmpty)
+            #expect(fakes.slack.requests.filter { $0.path == "/chat.postMessage" }.count == 1)
+        }
+    }
+
     @Test func resolvedAfterThePageResolvesItWithTheSameDedupKey() async throws {
         let fakes = Providers()
         try await fakes.run { env in
@@ -329,7 +458,8 @@ import WebhookIn
                 #expect(resolved.json["status"] as? String == "resolved")
                 #expect(resolved.json["incident_id"] as? String == id)
                 try await eventually { fakes.pagerDuty.requests.count >= 2 }
-                // The group can fire again later: a new incident.
+                // The group can fire again later, after the flap window: a new incident.
+                env.clock.advance(61 * 60)
                 let refired = try await post(Self.firing, env, client)
                 #expect(refired.status == .created)
                 #expect(refired.json["incident_id"] as? String != id)
@@ -460,7 +590,7 @@ import WebhookIn
         let store = AlertStore(database: database, escalation: escalations)
         var ids: [String] = []
         for index in 0..<40 {
-            let body = try Self.alert(group: "group-\(index)")
+            let body = try Self.alert(group: "group-\(index)", fingerprint: "fp\(index)")
             guard case .opened(let id, _) = try await store.record(
                 AlertmanagerPayload.decode(body), body: String(decoding: body, as: UTF8.self), overrides: .init(),
                 at: env.now)
