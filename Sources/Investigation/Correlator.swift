@@ -143,7 +143,12 @@ public struct Correlator: Sendable {
         let changeTokens = texts.map(Self.tokens(inLowercased:))
         let frequency = DocumentFrequency(changeTokens)
         let incidentText = incident.text.lowercased()
-        let sharedServices = Set(eligible.map(\.service)).filter(isShared)
+        // A service the catalog does not place (no edges, not marked either way) is shared infrastructure when its
+        // change says it touches DNS, the network, certificates, …: what the catalog cannot say, its record does.
+        let sharedServices = Set(eligible.map(\.service)).filter(isShared).union(
+            eligible.filter {
+                catalog.services[$0.service]?.shared == nil && catalog.isolated($0.service) && sharedNames.match($0.summary)
+            }.map(\.service))
         let history = ServiceHistory(eligible, impactStart: incident.impactStart)
         let scored = eligible.indices.map { index in
             score(

@@ -239,4 +239,17 @@ import WebhookIn
         #expect(scope?.value == 0.1)
         #expect(scope?.reason == "the change reached us-central1: 1 of the 3 places affected (us-central1, us-east1, us-east4)")
     }
+
+    @Test func aChangeOnAnUnplacedServiceThatSaysItTouchesDNSReachesEveryService() {
+        var seen = catalog
+        seen.addSeen(["dnsmasq", "batch-export"])
+        let changes = [
+            change("dns", "dnsmasq", .config, at: "14:30", summary: "Node-local DNS config: forward *.svc via new resolver chain"),
+            change("export", "batch-export", .config, at: "14:30", summary: "Raise export batch size"),
+        ]
+        let result = Correlator(settings: .init(), catalog: seen).correlate(incident(), changes: changes)
+        #expect(factor("service", of: "dns", in: result)?.reason == "dnsmasq is shared infrastructure: its changes reach every service")
+        #expect(factor("service", of: "export", in: result)?.reason == "batch-export is not related to checkout-service")
+        #expect(result.candidates.first?.change.externalID == "dns")
+    }
 }

@@ -31,23 +31,24 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/scenarios-public").path
 
-    /// Incidents modelled on public postmortems, a third held out from tuning (`inquest evaluate` prints both).
-    /// Floors sit just under today's figures; the held-out ones are what count.
+    /// Incidents modelled on public postmortems and incident reports: a tuning set, and a held-out set written by
+    /// people who never saw the scorer and never tuned on (`inquest evaluate` prints both). Floors sit just under
+    /// today's figures; the held-out ones are what count.
     @Test func publicPostmortemScenariosTuningAndHeldOut() async throws {
         let tuning = try Scenario.loadAll(from: Self.publicSets + "/tuning")
         let holdout = try Scenario.loadAll(from: Self.publicSets + "/holdout")
-        #expect(tuning.count + holdout.count >= 60)
-        #expect((tuning + holdout).filter { $0.cause == nil }.count >= 10)
+        #expect(tuning.count + holdout.count >= 110)
+        #expect((tuning + holdout).filter { $0.cause == nil }.count >= 30)
         let tuned = try await ScenarioEvaluation.run(tuning, settings: CorrelationSettings())
-        #expect(tuned.inquest.hitAt1Rate >= 0.75, "\(tuned.summary.joined(separator: "\n"))")
-        #expect(tuned.inquest.hitAt3Rate >= 0.95)
+        #expect(tuned.inquest.hitAt1Rate >= 0.65, "\(tuned.summary.joined(separator: "\n"))")
+        #expect(tuned.inquest.hitAt3Rate >= 0.9)
         #expect(tuned.inquest.noChangeRate >= 0.85)
         let held = try await ScenarioEvaluation.run(holdout, settings: CorrelationSettings())
         let score = held.inquest
-        #expect(score.hitAt1Rate >= 0.35, "\(held.summary.joined(separator: "\n"))")
-        #expect(score.hitAt3Rate >= 0.75)
-        #expect(score.noChangeRate >= 0.8)
-        #expect(score.brier <= 0.23)
+        #expect(score.hitAt1Rate >= 0.8, "\(held.summary.joined(separator: "\n"))")
+        #expect(score.hitAt3Rate >= 0.95)
+        #expect(score.noChangeRate >= 0.9)
+        #expect(score.brier <= 0.17)
         #expect(score.wrongSuspect <= 1)
         #expect(score.hitAt1 > held.baseline.hitAt1)
         #expect(score.brier < held.baseline.brier)
@@ -55,11 +56,11 @@ import Testing
         // The same held-out incidents with their metrics read, as Prometheus would be.
         #expect(holdout.allSatisfy { $0.metrics != nil })
         let read = try await ScenarioEvaluation.run(holdout, settings: CorrelationSettings(), metrics: true).inquest
-        #expect(read.hitAt1Rate >= 0.4, "\(read)")
-        #expect(read.hitAt3Rate >= 0.75)
-        #expect(read.noChangeRate >= 0.8)
-        #expect(read.wrongSuspect <= 1)
-        #expect(read.brier <= 0.25)
+        #expect(read.hitAt1Rate >= 0.8, "\(read)")
+        #expect(read.hitAt3Rate >= 0.95)
+        #expect(read.noChangeRate >= 0.9)
+        #expect(read.wrongSuspect <= 2)
+        #expect(read.brier <= 0.18)
     }
 
     @Test func theWorkedExampleIsASuspectedCause() async throws {
