@@ -455,14 +455,16 @@ public struct Correlator: Sendable {
         guard lead <= window else {
             return (-0.25, "\(Self.duration(lead)) before the onset (\(first.description)): too early to explain it")
         }
-        // Being just before the onset is consistent with causing it, but every change near impact is: it clears
-        // nothing by itself. What metrics add is who moved first, and what came too late or too early.
-        var value = 0.0
+        // Being just before the onset is consistent with causing it, but so is every change near impact: it earns
+        // nothing by itself, while leading it by longer costs a little, up to what "too early" costs at the window's
+        // edge — the closer the better, without lifting every near change above "not a logged change". What metrics
+        // add most is who moved first, and what came too late or too early.
+        var value = -0.25 * max(0, lead) / window
         var reason = "\(Self.duration(max(0, lead))) before \(first.description): consistent"
         if first.service == change.service, !incident.services.contains(change.service),
             let affected = evidence.earliest(of: incident.services), affected.at.timeIntervalSince(first.at) >= 60
         {
-            value = 0.5
+            value += 0.5
             reason += "; \(change.service) moved \(Self.duration(affected.at.timeIntervalSince(first.at))) before \(affected.service) did"
         }
         return (value, reason)

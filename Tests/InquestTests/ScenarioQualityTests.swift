@@ -59,8 +59,8 @@ import Testing
         #expect(read.hitAt1Rate >= 0.8, "\(read)")
         #expect(read.hitAt3Rate >= 0.95)
         #expect(read.noChangeRate >= 0.9)
-        #expect(read.wrongSuspect <= 2)
-        #expect(read.brier <= 0.18)
+        #expect(read.wrongSuspect <= 1)
+        #expect(read.brier <= 0.165)
     }
 
     @Test func theWorkedExampleIsASuspectedCause() async throws {
