@@ -71,12 +71,15 @@ public struct InvestigationPageController: Sendable {
             func y(_ value: Double) -> Double { height - 10 - (value - low) / (high - low) * (height - 30) }
             let onset = metrics.onsets.first { $0.service == series.service && $0.metric == series.metric && $0.labels == series.labels }
             let place = series.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            let marked = causes.filter { (first...last).contains($0.change.occurredAt) }
+                .map { (x: x($0.change.occurredAt), rank: $0.rank) }.sorted { $0.x < $1.x }
             var chart: [String: Any] = [
                 "title": "\(series.service) \(series.metric)" + (place.isEmpty ? "" : " (\(place))"),
                 "points": series.points.map { String(format: "%.1f,%.1f", x($0.at), y($0.value)) }.joined(separator: " "),
                 "range": "\(Onset.format(low)) – \(Onset.format(high))",
-                "markers": causes.filter { (first...last).contains($0.change.occurredAt) }.map { cause in
-                    ["x": String(format: "%.1f", x(cause.change.occurredAt)), "label": "#\(cause.rank)"]
+                "markers": marked.map { String(format: "%.1f", $0.x) },
+                "labels": labels(marked).map {
+                    ["x": String(format: "%.1f", $0.x), "text": $0.text, "anchor": $0.x > width - 40 ? "end" : "start"]
                 },
             ]
             if let onset {
@@ -85,6 +88,20 @@ public struct InvestigationPageController: Sendable {
             }
             return chart
         }
+    }
+
+    /// One label per cluster of markers closer than a label is wide ("#1 #3" over changes minutes apart), so ranks
+    /// never print over each other; each label sits over its cluster's first marker.
+    public static func labels(_ markers: [(x: Double, rank: Int)]) -> [(x: Double, text: String)] {
+        var labels: [(x: Double, ranks: [Int])] = []
+        for marker in markers {
+            if let last = labels.last, marker.x - last.x < 8 + 14 * Double(last.ranks.count) {
+                labels[labels.count - 1].ranks.append(marker.rank)
+            } else {
+                labels.append((marker.x, [marker.rank]))
+            }
+        }
+        return labels.map { ($0.x, $0.ranks.sorted().map { "#\($0)" }.joined(separator: " ")) }
     }
 
     // HTML-escaped by default; no scripts, no external assets.
@@ -115,7 +132,8 @@ public struct InvestigationPageController: Sendable {
             <svg viewBox="0 0 600 120" width="600" height="120" role="img" aria-label="{{title}}" style="background:#fafafa">
             <polyline fill="none" stroke="#1f6feb" stroke-width="1.5" points="{{points}}"/>
             {{#onset_x}}<line x1="{{onset_x}}" x2="{{onset_x}}" y1="0" y2="120" stroke="#d1242f" stroke-dasharray="4 3"/>{{/onset_x}}
-            {{#markers}}<line x1="{{x}}" x2="{{x}}" y1="12" y2="120" stroke="#555"/><text x="{{x}}" y="10" font-size="10" text-anchor="middle">{{label}}</text>{{/markers}}
+            {{#markers}}<line x1="{{.}}" x2="{{.}}" y1="12" y2="120" stroke="#555"/>{{/markers}}
+            {{#labels}}<text x="{{x}}" y="10" font-size="10" text-anchor="{{anchor}}">{{text}}</text>{{/labels}}
             </svg></figure>
             {{/charts}}
             <h2>Timeline (UTC)</h2><table>{{#timeline}}<tr><td>{{at}}</td><td>{{text}}</td></tr>{{/timeline}}</table>

@@ -225,6 +225,7 @@ import WebhookIn
             #expect(page.contains("team=&lt;b&gt;payments&lt;/b&gt;"))
             #expect(!page.contains("<b>payments"))
             #expect(!page.contains("<script"))
+            #expect(page.contains(#">#1 #2</text>"#))  // changes 3 min apart: one label, not two printed over each other
             // As a browser draws it.
             let file = env.directory.appendingPathComponent("investigation-charts.html")
             try page.write(to: file, atomically: true, encoding: .utf8)
@@ -278,5 +279,11 @@ import WebhookIn
         #expect(throws: ConfigError.self) {
             try InquestConfig.parse(yaml: "metrics: { prometheus: { url: 'ftp://x' } }", file: "f", environment: [:])
         }
+    }
+
+    @Test func markersCloserThanALabelShareOneLabel() {
+        let labels = InvestigationPageController.labels([(x: 100, rank: 2), (x: 104, rank: 1), (x: 300, rank: 3)])
+        #expect(labels.map(\.text) == ["#1 #2", "#3"])
+        #expect(labels.map(\.x) == [100, 300])
     }
 }
