@@ -98,11 +98,18 @@ public struct CorrelationVocabulary: Sendable, Equatable, Codable {
         ]
     )
 
-    /// The first symptom family the incident and the change share: (incident word, change word).
-    func symptom(incident: String, change: String) -> (String, String)? {
-        for family in symptoms {
-            guard let seen = family.incident.first(where: { ChangeReach.containsWord(incident, $0) }) else { continue }
-            if let cause = family.change.first(where: { ChangeReach.containsWord(change, $0) }) { return (seen, cause) }
+    /// The symptom families an incident's (lowercased) text shows, in order, each with the first of its words seen:
+    /// worked out once per investigation, then asked of every candidate by ``symptom(_:change:)``.
+    func symptoms(incident: String) -> [(seen: String, causes: [String])] {
+        symptoms.compactMap { family in
+            family.incident.first { ChangeReach.containsWord(incident, $0) }.map { ($0, family.change) }
+        }
+    }
+
+    /// The first of the incident's symptom families the change's words could produce: (incident word, change word).
+    static func symptom(_ families: [(seen: String, causes: [String])], change: String) -> (String, String)? {
+        for family in families {
+            if let cause = family.causes.first(where: { ChangeReach.containsWord(change, $0) }) { return (family.seen, cause) }
         }
         return nil
     }

@@ -150,11 +150,17 @@ public struct Correlator: Sendable {
                 catalog.services[$0.service]?.shared == nil && catalog.isolated($0.service) && sharedNames.match($0.summary)
             }.map(\.service))
         let history = ServiceHistory(eligible, impactStart: incident.impactStart)
+        // Per service, not per change: most candidates share a service with others.
+        let relations = Dictionary(
+            uniqueKeysWithValues: Set(eligible.map(\.service)).map { service in
+                (service, relation(of: service, incident: incident, involved: involved, shared: sharedServices.contains(service)))
+            })
+        let symptoms = settings.vocabulary.symptoms(incident: incidentText)
         let scored = eligible.indices.map { index in
             score(
-                eligible[index], text: texts[index], tokens: changeTokens[index], shared: sharedServices, incident: incident,
-                incidentText: incidentText, involved: involved, incidentTokens: tokens, reach: reach, frequency: frequency,
-                evidence: evidence, history: history)
+                eligible[index], text: texts[index], tokens: changeTokens[index], shared: sharedServices.contains(eligible[index].service),
+                relation: relations[eligible[index].service]!, incident: incident, symptoms: symptoms, incidentTokens: tokens,
+                reach: reach, frequency: frequency, evidence: evidence, history: history)
         }
         var candidates = Self.mergingRecordsOfOneEvent(scored)
 
@@ -247,13 +253,13 @@ public struct Correlator: Sendable {
     }
 
     /// - Parameters:
-    ///   - text: the change's ``text(of:)``, lowercased; `tokens` its tokens; `incidentText` the incident's, lowercased.
-    ///   - shared: which of the candidates' services are shared infrastructure.
+    ///   - text: the change's ``text(of:)``, lowercased; `tokens` its tokens.
+    ///   - shared: whether the change's service is shared infrastructure; `relation` how it relates to the incident.
+    ///   - symptoms: the incident's symptom families (``CorrelationVocabulary/symptoms(incident:)``).
     private func score(
-        _ change: Change, text: String, tokens changeTokens: Tokens, shared sharedServices: Set<String>,
-        incident: IncidentContext, incidentText: String,
-        involved: Set<String>, incidentTokens: Tokens, reach: ChangeReach, frequency: DocumentFrequency,
-        evidence: MetricEvidence?, history: ServiceHistory
+        _ change: Change, text: String, tokens changeTokens: Tokens, shared: Bool, relation: ServiceCatalog.Relation,
+        incident: IncidentContext, symptoms: [(seen: String, causes: [String])], incidentTokens: Tokens,
+        reach: ChangeReach, frequency: DocumentFrequency, evidence: MetricEvidence?, history: ServiceHistory
     ) -> Candidate {
         let weights = settings.weights
         var factors: [Factor] = []
@@ -272,12 +278,10 @@ public struct Correlator: Sendable {
                 "\(Self.duration(-minutes * 60)) after impact start: more likely a response than the cause")
         }
 
-        let shared = sharedServices.contains(change.service)
-        let relation = self.relation(of: change.service, incident: incident, involved: involved, shared: shared)
         add("service", relation.score, weights.service, relation.reason)
 
         let (content, contentReason) = self.content(
-            of: change, text: text, tokens: changeTokens, incident: incident, incidentText: incidentText,
+            of: change, text: text, tokens: changeTokens, incident: incident, symptoms: symptoms,
             incidentTokens: incidentTokens, frequency: frequency)
         add("content", content, weights.content, contentReason)
 
@@ -366,7 +370,7 @@ public struct Correlator: Sendable {
     /// counts too (a TLS handshake failure and a certificate rotation).
     private func content(
         of change: Change, text changeText: String, tokens changeTokens: Tokens, incident: IncidentContext,
-        incidentText: String, incidentTokens: Tokens, frequency: DocumentFrequency
+        symptoms: [(seen: String, causes: [String])], incidentTokens: Tokens, frequency: DocumentFrequency
     ) -> (Double, String) {
         // Naming the service is the service factor's evidence, under its name or an alias ("1.1.1.1").
         let named = [change.service] + incident.services
@@ -388,7 +392,7 @@ public struct Correlator: Sendable {
                 )
             }
         }
-        if let (symptom, cause) = settings.vocabulary.symptom(incident: incidentText, change: changeText),
+        if let (symptom, cause) = CorrelationVocabulary.symptom(symptoms, change: changeText),
             settings.symptomValue > best.value
         {
             best = (settings.symptomValue, "the incident's \"\(symptom)\" is what a \"\(cause)\" change can cause")

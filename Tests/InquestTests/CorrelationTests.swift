@@ -252,4 +252,17 @@ import WebhookIn
         #expect(factor("service", of: "export", in: result)?.reason == "batch-export is not related to checkout-service")
         #expect(result.candidates.first?.change.externalID == "dns")
     }
+
+    @Test func placesAreReadAsWholeWordsInEveryForm() {
+        let changes = [
+            change("zone", "checkout-service", .deploy, at: "14:20", summary: "Deploy checkout-service 5.2.10 to ap-southeast-2b")
+        ]
+        let result = Correlator(settings: .init(), catalog: catalog).correlate(
+            incident(title: "Checkout errors in ap-southeast-2b, eu1 and europe-west9-a (not us12, x_us-east-2 or us-east-123)"),
+            changes: changes)
+        #expect(
+            factor("scope", of: "zone", in: result)?.reason
+                == "the change reached ap-southeast-2b: 1 of the 3 places affected (ap-southeast-2b, eu1, europe-west9)")
+    }
 }
+
