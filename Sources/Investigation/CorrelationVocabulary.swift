@@ -146,6 +146,17 @@ public struct CorrelationVocabulary: Sendable, Equatable, Codable {
             phrases = vocabulary.sharedInfrastructure.filter { $0.contains(" ") }
         }
 
+        /// Whether a lowercased text names shared infrastructure: one of its words is a listed word, or it holds a
+        /// listed phrase. Reads the text's bytes in place: it is asked of candidates' summaries.
+        func match(inLowercased text: String) -> Bool {
+            var text = text
+            let found = text.withUTF8 { bytes in
+                bytes.split(whereSeparator: { !($0 >= 0x80 || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A)) })
+                    .contains { words.contains(String(decoding: $0, as: UTF8.self)) }
+            }
+            return found || phrases.contains { ChangeReach.containsWord(text, $0) }
+        }
+
         /// Whether a service's name marks it as shared infrastructure: one of its words is a listed word, or it
         /// holds a listed phrase.
         func match(_ service: String) -> Bool {

@@ -146,9 +146,11 @@ public struct Correlator: Sendable {
         // A service the catalog does not place (no edges, not marked either way) is shared infrastructure when its
         // change says it touches DNS, the network, certificates, …: what the catalog cannot say, its record does.
         let sharedServices = Set(eligible.map(\.service)).filter(isShared).union(
-            eligible.filter {
-                catalog.services[$0.service]?.shared == nil && catalog.isolated($0.service) && sharedNames.match($0.summary)
-            }.map(\.service))
+            eligible.indices.filter {
+                let service = eligible[$0].service
+                return catalog.services[service]?.shared == nil && catalog.isolated(service)
+                    && sharedNames.match(inLowercased: eligible[$0].summary.lowercased())
+            }.map { eligible[$0].service })
         let history = ServiceHistory(eligible, impactStart: incident.impactStart)
         // Per service, not per change: most candidates share a service with others.
         let relations = Dictionary(
@@ -204,9 +206,12 @@ public struct Correlator: Sendable {
         }
         return order.compactMap { key in
             guard let members = groups[key],
-                var best = members.max(by: { ($0.score, $0.change.occurredAt) < ($1.score, $1.change.occurredAt) })
+                let top = members.indices.max(by: {
+                    (members[$0].score, members[$0].change.occurredAt) < (members[$1].score, members[$1].change.occurredAt)
+                })
             else { return nil }
-            let others = members.filter { $0.change != best.change }.map(\.change)
+            var best = members[top]
+            let others = members.indices.filter { $0 != top }.map { members[$0].change }
             best.related = others.isEmpty ? nil : others.sorted { $0.occurredAt < $1.occurredAt }
             return best
         }

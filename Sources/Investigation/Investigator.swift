@@ -12,9 +12,9 @@ public struct Investigator: Sendable {
 
     /// Shared by the copies of one investigator (the worker's tasks run it concurrently).
     private final class SharedCache: Sendable {
-        private let value = Mutex<(names: [String], correlator: Correlator)?>(nil)
+        private let value = Mutex<(seen: Int, correlator: Correlator)?>(nil)
 
-        func withLock<T>(_ body: (inout (names: [String], correlator: Correlator)?) -> T) -> T {
+        func withLock<T>(_ body: (inout (seen: Int, correlator: Correlator)?) -> T) -> T {
             value.withLock { body(&$0) }
         }
     }
@@ -105,7 +105,7 @@ public struct Investigator: Sendable {
     private func prepare(_ incident: IncidentIOIncident, priority: Priority, fallbackStart: Date, in db: Database) throws
         -> (context: IncidentContext, correlator: Correlator, changes: [Change])
     {
-        let correlator = self.correlator(seeing: try ChangeLog.serviceNames(in: db))
+        let correlator = try self.correlator(in: db)
         let context = IncidentContext(
             incident: incident, priority: priority, catalog: correlator.catalog,
             defaultEnvironment: settings.defaultEnvironment, fallbackStart: fallbackStart)
@@ -115,12 +115,14 @@ public struct Investigator: Sendable {
     /// The configured catalog plus every service the change log has seen, and the correlator over it, kept while
     /// the set of seen services stays the same: building them for hundreds of services was most of an
     /// investigation's time.
-    private func correlator(seeing names: [String]) -> Correlator {
-        if let cached = cache.withLock({ $0 }), cached.names == names { return cached.correlator }
+    /// The change log only ever adds service names, so their count says whether the set changed.
+    private func correlator(in db: Database) throws -> Correlator {
+        let seen = try ChangeLog.serviceCount(in: db)
+        if let cached = cache.withLock({ $0 }), cached.seen == seen { return cached.correlator }
         var catalog = configuredCatalog
-        catalog.addSeen(names)
+        catalog.addSeen(try ChangeLog.serviceNames(in: db))
         let correlator = Correlator(settings: settings, catalog: catalog)
-        cache.withLock { $0 = (names, correlator) }
+        cache.withLock { $0 = (seen, correlator) }
         return correlator
     }
 

@@ -122,9 +122,15 @@ public struct ServiceCatalog: Sendable, Equatable {
     /// Two names sharing a word of five letters or more, or one such word the prefix of the other's
     /// (`postgres` and `postgresql`).
     static func namedAlike(_ a: String, _ b: String) -> Bool {
-        let left = normalize(a).split(separator: " ").map(String.init).filter { $0.count >= 5 }
-        let right = normalize(b).split(separator: " ").map(String.init).filter { $0.count >= 5 }
-        return left.contains { (word: String) in right.contains { (other: String) in other.hasPrefix(word) || word.hasPrefix(other) } }
+        // On UTF-8 bytes, case-folded as compared: every unrelated candidate's service is checked against each
+        // affected one.
+        func words(_ name: String) -> [[UInt8]] {
+            name.utf8.split(whereSeparator: { !($0 >= 0x80 || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)) })
+                .filter { $0.count >= 5 }.map { $0.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        }
+        let right = words(b)
+        guard !right.isEmpty else { return false }
+        return words(a).contains { word in right.contains { other in other.starts(with: word) || word.starts(with: other) } }
     }
 
     /// Whether `service` depends on `dependency`, directly or through others (up to four hops).
