@@ -284,7 +284,7 @@ private func buildOutbound(
                 database: database, incidentIO: incidentIOAPI, client: httpClient, timeout: timeout))
         if slack.postToChannel { template = try SlackFindingsTemplate(path: slack.templatePath) }
     } else {
-        logger.info("Slack is off: integrations.slack.token is not set")
+        logger.info("Slack findings posts are off: integrations.slack.token is not set (alert notifications use alert.slack)")
     }
 
     var settings = OutboxDispatcher.Settings()

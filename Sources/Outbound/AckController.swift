@@ -23,7 +23,7 @@ public struct AckController: Sendable {
             let (id, token) = try authorize(request, context: context)
             guard let row = try await escalations.escalation(id) else { throw HTTPError(.notFound, message: "no incident \(id)") }
             return page([
-                "id": id, "token": token, "acknowledged_by": row.acknowledgedBy as Any,
+                "id": id, "action": links.ackURL(for: id, token: token), "acknowledged_by": row.acknowledgedBy as Any,
                 "state": row.state, "open": row.acknowledgedBy == nil,
             ])
         }
@@ -33,7 +33,10 @@ public struct AckController: Sendable {
             let typed = try? URLEncodedFormDecoder().decode(AckForm.self, from: String(buffer: form))
             let by = Self.displayName(typed?.by) ?? "someone (ack link)"
             let message: String
-            switch try await escalations.acknowledge(id, by: by, at: now()) {
+            let outcome = try await escalations.acknowledge(id, by: by, at: now())
+            context.logger.info(
+                "alert acknowledged by link", metadata: ["incident_id": "\(id)", "by": "\(by)", "outcome": "\(outcome)"])
+            switch outcome {
             case .unknownIncident: throw HTTPError(.notFound, message: "no incident \(id)")
             case .acknowledged(let cancelled):
                 message = "Acknowledged by \(by)." + (cancelled ? " On-call will not be paged." : "")
@@ -49,7 +52,10 @@ public struct AckController: Sendable {
     private func authorize(_ request: Request, context: some RequestContext) throws -> (id: String, token: String) {
         let id = try context.parameters.require("id")
         guard let token = request.uri.queryParameters["token"].map(String.init), links.verifyAck(token, for: id, now: now())
-        else { throw HTTPError(.forbidden, message: "this acknowledgement link is invalid or has expired") }
+        else {
+            context.logger.warning("acknowledgement refused: link invalid or expired", metadata: ["incident_id": "\(id)"])
+            throw HTTPError(.forbidden, message: "this acknowledgement link is invalid or has expired")
+        }
         return (id, token)
     }
 
@@ -89,7 +95,7 @@ public struct AckController: Sendable {
             {{#done}}<p>{{done}}</p>{{/done}}
             {{^done}}
             {{#open}}
-            <form method="post" action="/api/incidents/ack/{{id}}?token={{token}}">
+            <form method="post" action="{{action}}">
             <p><label>Your name <input name="by" maxlength="100" autocomplete="name"></label></p>
             <p><button type="submit">Acknowledge</button></p>
             </form>

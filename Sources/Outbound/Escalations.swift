@@ -135,8 +135,9 @@ public struct Escalations: AlertEscalation {
         try db.execute(
             sql: "UPDATE escalations SET state = 'resolved', resolved_at = ?, payload = ? WHERE incident_id = ?",
             arguments: [now.timeIntervalSince1970, incident.body, incident.id])
-        if row["paged_at"] as Double? != nil {
-            try page(.resolve, row: row, at: now, in: db)
+        // The resolve event carries the alerts as resolved, not as they were when paged.
+        if row["paged_at"] as Double? != nil, let resolved = try stored(incident.id, in: db) {
+            try page(.resolve, row: resolved, at: now, in: db)
         }
         try notify(incident.id, operation: "update", step: "resolved", at: now, in: db)
     }

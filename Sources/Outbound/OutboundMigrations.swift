@@ -61,5 +61,9 @@ public enum OutboundMigrations {
                 t.add(column: "refired", .integer).notNull().defaults(to: 0)
             }
         }
+        // The outbox message a Slack post last showed: an older edit sent after a newer one is skipped, not shown.
+        migrator.registerMigration("outbound.v4") { db in
+            try db.alter(table: "slack_posts") { t in t.add(column: "message_id", .integer) }
+        }
     }
 }

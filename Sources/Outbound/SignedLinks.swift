@@ -28,8 +28,13 @@ public struct SignedLinks: Sendable {
 
     /// The acknowledgement link for an alert incident, valid until `expires`.
     public func ackURL(for incidentID: String, expires: Date) -> String {
+        ackURL(for: incidentID, token: ackToken(for: incidentID, expires: expires))
+    }
+
+    /// The acknowledgement link carrying `token`: absolute, from `public_host`, so it works behind a path prefix.
+    public func ackURL(for incidentID: String, token: String) -> String {
         let id = incidentID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? incidentID
-        return "\(publicHost)/api/incidents/ack/\(id)?token=\(ackToken(for: incidentID, expires: expires))"
+        return "\(publicHost)/api/incidents/ack/\(id)?token=\(token)"
     }
 
     public func ackToken(for incidentID: String, expires: Date) -> String {

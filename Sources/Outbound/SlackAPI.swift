@@ -61,6 +61,8 @@ public struct SlackAPI: OutboundProvider {
     private let http: ProviderHTTP
     private let database: any DatabaseWriter
     private let incidentIO: IncidentIOAPI?
+    /// Sends for one post one at a time, so its edits are applied in queue order.
+    private let posts = KeyedLock()
 
     public init(
         settings: Settings, database: any DatabaseWriter, incidentIO: IncidentIOAPI?, client: HTTPClient, timeout: Duration
@@ -82,20 +84,26 @@ public struct SlackAPI: OutboundProvider {
             return .rejected("unknown Slack operation \(message.operation)")
         }
         guard let post = try? message.decodePayload(as: Post.self),
-            var body = (try? JSONSerialization.jsonObject(with: Data(post.message.utf8))) as? [String: Any]
+            let body = (try? JSONSerialization.jsonObject(with: Data(post.message.utf8))) as? [String: Any]
         else { return .rejected("unreadable payload") }
+        return await posts.withLock(post.postKey) { await send(post, body: body, message: message) }
+    }
 
+    private func send(_ post: Post, body: [String: Any], message: OutboxMessage) async -> DeliveryResult {
+        var body = body
         // A database blip must not read as "never posted": that would post a second message instead of editing.
-        let previous: (channel: String, ts: String)?
+        let previous: (channel: String, ts: String, shown: Int64?)?
         do {
             let key = post.postKey
             previous = try await database.read { db in
-                try Row.fetchOne(db, sql: "SELECT channel, ts FROM slack_posts WHERE key = ?", arguments: [key])
-                    .map { ($0["channel"] as String, $0["ts"] as String) }
+                try Row.fetchOne(db, sql: "SELECT channel, ts, message_id FROM slack_posts WHERE key = ?", arguments: [key])
+                    .map { ($0["channel"] as String, $0["ts"] as String, $0["message_id"] as Int64?) }
             }
         } catch {
             return .retry("cannot read the earlier post of \(post.postKey): \(error)")
         }
+        // Queued before the state the post already shows (a retry that lost the race): showing it would go back.
+        if let shown = previous?.shown, let id = message.id, id < shown { return .sent }
         let method: String
         if let previous {
             method = "chat.update"
@@ -133,11 +141,12 @@ public struct SlackAPI: OutboundProvider {
             try? await database.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO slack_posts (key, channel, ts, updated_at) VALUES (?, ?, ?, ?)
+                        INSERT INTO slack_posts (key, channel, ts, updated_at, message_id) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,
-                            updated_at = excluded.updated_at
+                            updated_at = excluded.updated_at,
+                            message_id = MAX(COALESCE(message_id, 0), COALESCE(excluded.message_id, 0))
                         """,
-                    arguments: [post.postKey, channel, ts, Date().unixTime])
+                    arguments: [post.postKey, channel, ts, Date().unixTime, message.id])
             }
         }
         return .sent

@@ -48,9 +48,10 @@ public struct SlackAlertTemplate: Sendable {
         view["incident_id"] = state.incidentID
         view["ack_url"] = state.ackURL
         view["title"] = payload?.title ?? "Alert"
-        view["alert_count"] = payload?.alerts?.count ?? 0
+        // Alertmanager leaves out alerts beyond the receiver's `max_alerts` and counts them in `truncatedAlerts`.
+        view["alert_count"] = (payload?.alerts?.count ?? 0) + (payload?.truncatedAlerts ?? 0)
         func time(_ date: Date?) -> String? {
-            date.map { String($0.rfc3339.replacingOccurrences(of: "T", with: " ").prefix(16)) + " UTC" }
+            date.map { String($0.rfc3339.replacingOccurrences(of: "T", with: " ").prefix(19)) + " UTC" }
         }
         // Absent keys are false in a Mustache section; an empty string would not be.
         let extra: [String: Any?] = [

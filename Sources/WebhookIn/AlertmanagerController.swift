@@ -47,6 +47,7 @@ public struct AlertmanagerController: Sendable {
     private func receive(_ request: Request, context: some RequestContext) async throws -> Response {
         guard auth.accepts(request.headers) else {
             metrics.record("alertmanager", .rejected, reason: "credentials")
+            context.logger.warning("alert refused: missing or wrong credentials")
             throw HTTPError(.unauthorized, message: "missing or wrong credentials (bearer token or basic auth)")
         }
         let overrides: OncallOverrides
@@ -56,6 +57,7 @@ public struct AlertmanagerController: Sendable {
                 routes: store.routes)
         } catch {
             metrics.record("alertmanager", .rejected, reason: "query")
+            context.logger.warning("alert refused: bad query parameter", metadata: ["error": "\(error.description)"])
             throw HTTPError(.badRequest, message: error.description)
         }
         let body: ByteBuffer
@@ -63,6 +65,7 @@ public struct AlertmanagerController: Sendable {
             body = try await request.body.collect(upTo: Self.maxBodySize)
         } catch is NIOTooManyBytesError {
             metrics.record("alertmanager", .rejected, reason: "too_large")
+            context.logger.warning("alert refused: body larger than 1 MiB")
             throw HTTPError(.contentTooLarge, message: "body larger than 1 MiB")
         }
         let data = Data(buffer: body, byteTransferStrategy: .noCopy)
@@ -71,6 +74,7 @@ public struct AlertmanagerController: Sendable {
             payload = try AlertmanagerPayload.decode(data)
         } catch {
             metrics.record("alertmanager", .rejected, reason: "malformed")
+            context.logger.warning("alert refused: malformed body", metadata: ["error": "\(error.description)"])
             throw HTTPError(.badRequest, message: error.description)
         }
 

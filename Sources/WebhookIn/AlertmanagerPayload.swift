@@ -21,6 +21,8 @@ public struct AlertmanagerPayload: Decodable, Sendable, Equatable {
     public var commonAnnotations: [String: String]?
     public var externalURL: String?
     public var alerts: [Alert]?
+    /// Alerts left out of `alerts` by the receiver's `max_alerts`.
+    public var truncatedAlerts: Int?
 
     public init() {}
 

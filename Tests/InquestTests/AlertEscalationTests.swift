@@ -125,7 +125,7 @@ import WebhookIn
                 #expect(fakes.slack.requests.first?.body["channel"] as? String == "C0ALERTS")
                 #expect(try ackURL(in: fakes.slack).path == "/api/incidents/ack/\(id)")
                 let message = String(decoding: fakes.slack.requests.first?.data ?? Data(), as: UTF8.self)
-                #expect(message.contains("On-call paged at 2026-11-20 14:40 UTC"))
+                #expect(message.contains("On-call paged at 2026-11-20 14:40:00 UTC"))
                 #expect(message.contains("Checkout 5xx rate above 5 %"))
                 try await env.settle()
             }
@@ -149,7 +149,7 @@ import WebhookIn
                 // What a link unfurler or mail scanner does: a GET. It must not acknowledge.
                 let page = try await client.execute(uri: uri, method: .get)
                 #expect(page.status == .ok)
-                #expect(String(buffer: page.body).contains("<form method=\"post\""))
+                #expect(String(buffer: page.body).contains("<form method=\"post\" action=\"\(link.absoluteString)\">"))
                 let forged = try await client.execute(uri: link.path + "?token=1999999999.forged", method: .get)
                 #expect(forged.status == .forbidden)
 
@@ -161,6 +161,8 @@ import WebhookIn
                 let again = try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: "by=Alex"))
                 #expect(again.status == .ok)
                 #expect(String(buffer: again.body).contains("Already acknowledged by Sam Rivera"))
+                #expect(env.logs.all.contains { $0.contains("alert acknowledged by link") && $0.contains("Sam Rivera") })
+                #expect(env.logs.all.contains { $0.contains("acknowledgement refused: link invalid or expired") })
 
                 // An edit that found its post not yet sent was put off by the clock: let that settle before moving it.
                 try await env.settleOutbox()
@@ -417,6 +419,28 @@ import WebhookIn
             let last = String(decoding: fakes.slack.requests.last?.data ?? Data(), as: UTF8.self)
             #expect(last.contains("Fired again after resolving (2×)"))
             #expect(last.contains("Acknowledged by Sam"))
+        }
+    }
+
+    @Test func truncatedAlertsAreCountedAndTheResolveEventCarriesTheAlertsAsResolved() async throws {
+        let fakes = Providers()
+        var object = try JSONSerialization.jsonObject(with: Self.firing) as! [String: Any]
+        object["truncatedAlerts"] = 3  // `max_alerts: 1` on the receiver, four alerts firing
+        let truncated = try JSONSerialization.data(withJSONObject: object)
+        try await fakes.run(provider: .incidentIO) { env in
+            try await env.makeApp().test(.router) { client in
+                _ = try await post(truncated, query: "?oncall_wait_minutes=0", env, client)
+                try await eventually { fakes.incidentIO.requests.count >= 1 && fakes.slack.requests.count >= 1 }
+                _ = try await post(Self.resolvedGroup(), env, client)
+                try await eventually { fakes.incidentIO.requests.count >= 2 }
+                try await env.settle()
+            }
+            let message = String(decoding: fakes.slack.requests.first?.data ?? Data(), as: UTF8.self)
+            #expect(message.contains("*Alerts:* 4"), "\(message)")
+            let resolve = try #require(fakes.incidentIO.requests.last?.body)
+            #expect(resolve["status"] as? String == "resolved")
+            let alerts = try #require((resolve["metadata"] as? [String: Any])?["data"] as? [[String: Any]])
+            #expect(alerts.map { $0["status"] as? String } == ["resolved"])
         }
     }
 
