@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WebhookIn", targets: ["WebhookIn"]),
         .library(name: "Investigation", targets: ["Investigation"]),
         .library(name: "Outbound", targets: ["Outbound"]),
+        .library(name: "Alerting", targets: ["Alerting"]),
         .library(name: "ChangeSources", targets: ["ChangeSources"]),
         .library(name: "PrometheusEvidence", targets: ["PrometheusEvidence"]),
     ],
@@ -91,6 +92,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Alerting",
+            dependencies: [
+                "WebhookIn",
+                "Outbound",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PrometheusEvidence",
             dependencies: [
                 "WebhookIn",
@@ -108,6 +127,7 @@ let package = Package(
                 "Investigation",
                 "ChangeSources",
                 "Outbound",
+                "Alerting",
                 "PrometheusEvidence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -147,6 +167,7 @@ let package = Package(
                 "WebhookIn",
                 "Investigation",
                 "Outbound",
+                "Alerting",
                 "PrometheusEvidence",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,3 +1,4 @@
+import Alerting
 import ChangeSources
 import Foundation
 import GRDB
@@ -14,6 +15,7 @@ public enum InquestDatabase {
         InvestigationMigrations.register(in: &migrator)
         ChangeSourcesMigrations.register(in: &migrator)
         OutboundMigrations.register(in: &migrator)
+        AlertingMigrations.register(in: &migrator)
         return migrator
     }
 

@@ -1,3 +1,4 @@
+import Alerting
 import Hummingbird
 import Outbound
 import WebhookIn

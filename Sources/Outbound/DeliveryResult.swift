@@ -19,7 +19,7 @@ public enum DeliveryResult: Sendable, Equatable {
 
     /// The usual HTTP judgement; providers refine it (Slack's `ok: false`, incident.io's 404 fallback).
     /// `describe` turns an error body into the provider's message.
-    static func judging(
+    package static func judging(
         status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, describe: (ByteBuffer) -> String?
     ) -> DeliveryResult {
         switch status.code {
@@ -34,7 +34,7 @@ public enum DeliveryResult: Sendable, Equatable {
     }
 
     /// `Retry-After` in seconds (the form every provider here uses).
-    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+    package static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
         headers.first(name: "retry-after").flatMap(Double.init).map { .milliseconds(Int64(max(0, $0) * 1000)) }
     }
 

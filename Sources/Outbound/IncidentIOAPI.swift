@@ -201,7 +201,7 @@ public final class IncidentIOAPI: OutboundProvider {
     }
 
     /// incident.io's `errors[].message`, joined.
-    static func errors(_ body: ByteBuffer) -> String? {
+    package static func errors(_ body: ByteBuffer) -> String? {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else { return nil }
         let messages = (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         return messages.isEmpty ? object["type"] as? String : messages.joined(separator: "; ")

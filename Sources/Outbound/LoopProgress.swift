@@ -10,5 +10,5 @@ public final class LoopProgress: Sendable {
     /// Passes completed so far.
     public var count: Int { passes.load(ordering: .acquiring) }
 
-    func completed() { passes.add(1, ordering: .releasing) }
+    package func completed() { passes.add(1, ordering: .releasing) }
 }

@@ -32,35 +32,6 @@ public enum OutboundMigrations {
                 t.column("updated_at", .double).notNull()
             }
         }
-        // One row per alert incident: the on-call page as a due time and a state, never an in-memory timer, so a
-        // restart pages what is due exactly once and an ack racing the due time has one outcome.
-        migrator.registerMigration("outbound.v2") { db in
-            try db.create(table: "escalations") { t in
-                t.primaryKey("incident_id", .text)
-                // off (no paging) | waiting | paged | acknowledged | resolved
-                t.column("state", .text).notNull()
-                t.column("provider", .text)
-                // The named routing key or alert source ("default" for the main one). Never the key itself.
-                t.column("route", .text)
-                t.column("due_at", .double)
-                t.column("title", .text).notNull()
-                // The alert as last received, for the page and the Slack message.
-                t.column("payload", .jsonText).notNull()
-                t.column("paged_at", .double)
-                t.column("acknowledged_by", .text)
-                t.column("acknowledged_at", .double)
-                t.column("resolved_at", .double)
-                t.column("created_at", .double).notNull()
-            }
-            try db.create(index: "escalations_due", on: "escalations", columns: ["state", "due_at"])
-        }
-        // How many times the alert fired again after resolving (a flap): each round's page and Slack edits are
-        // outbox messages of their own.
-        migrator.registerMigration("outbound.v3") { db in
-            try db.alter(table: "escalations") { t in
-                t.add(column: "refired", .integer).notNull().defaults(to: 0)
-            }
-        }
         // The outbox message a Slack post last showed: an older edit sent after a newer one is skipped, not shown.
         migrator.registerMigration("outbound.v4") { db in
             try db.alter(table: "slack_posts") { t in t.add(column: "message_id", .integer) }

@@ -7,13 +7,13 @@ import NIOHTTP1
 
 /// The one place providers talk HTTP: a shared client, a per-request deadline, bounded response bodies, and
 /// transport failures turned into retryable results.
-struct ProviderHTTP: Sendable {
-    struct Answer {
-        var status: HTTPResponseStatus
-        var headers: HTTPHeaders
-        var body: ByteBuffer
+package struct ProviderHTTP: Sendable {
+    package struct Answer {
+        package var status: HTTPResponseStatus
+        package var headers: HTTPHeaders
+        package var body: ByteBuffer
 
-        var json: [String: Any]? {
+        package var json: [String: Any]? {
             (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
         }
     }
@@ -21,8 +21,13 @@ struct ProviderHTTP: Sendable {
     let client: HTTPClient
     let timeout: Duration
 
+    package init(client: HTTPClient, timeout: Duration) {
+        self.client = client
+        self.timeout = timeout
+    }
+
     /// Sends a JSON request. Headers carry the credentials; neither they nor the body are ever part of an error.
-    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], json body: Data?) async
+    package func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], json body: Data?) async
         -> Result<Answer, DeliveryFailure>
     {
         var request = HTTPClientRequest(url: url)
@@ -43,6 +48,6 @@ struct ProviderHTTP: Sendable {
 }
 
 /// A delivery that ended before an answer could be judged.
-struct DeliveryFailure: Error {
-    var result: DeliveryResult
+package struct DeliveryFailure: Error {
+    package var result: DeliveryResult
 }

@@ -46,33 +46,5 @@ public enum WebhookInMigrations {
                     WHERE fetch_requested_by IS NOT NULL;
                     """)
         }
-        // Alertmanager groups as incidents; at most one open incident per group.
-        migrator.registerMigration("webhookin.v3") { db in
-            try db.create(table: "alert_incidents") { t in
-                t.primaryKey("id", .text)
-                t.column("group_key", .text)
-                t.column("status", .text).notNull()
-                t.column("title", .text).notNull()
-                t.column("payload", .jsonText).notNull()
-                t.column("created_at", .datetime).notNull()
-                t.column("updated_at", .datetime).notNull()
-                t.column("resolved_at", .datetime)
-            }
-            try db.execute(
-                sql: "CREATE UNIQUE INDEX alert_incidents_open_group ON alert_incidents (group_key) WHERE status = 'firing'")
-        }
-        // The alerts each incident was about, by Alertmanager fingerprint, and the receiver that sent them: a group
-        // whose key changed (a route edit) or that fires again soon after resolving is found by its alerts, not only
-        // by its key.
-        migrator.registerMigration("webhookin.v4") { db in
-            try db.alter(table: "alert_incidents") { t in t.add(column: "receiver", .text) }
-            try db.create(table: "alert_fingerprints", options: .withoutRowID) { t in
-                t.column("fingerprint", .text).notNull()
-                t.column("incident_id", .text).notNull().references("alert_incidents", onDelete: .cascade)
-                t.primaryKey(["fingerprint", "incident_id"])
-            }
-            try db.create(index: "alert_fingerprints_incident", on: "alert_fingerprints", columns: ["incident_id"])
-            try db.create(index: "alert_incidents_resolved", on: "alert_incidents", columns: ["group_key", "resolved_at"])
-        }
     }
 }

@@ -1,3 +1,4 @@
+import Alerting
 import AsyncHTTPClient
 import Foundation
 import GRDB

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import Outbound
 import WebhookIn
 
 /// The on-call providers an escalation pages through, behind the one outbound provider layer: PagerDuty Events

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Outbound
+import WebhookIn
 
 /// Records Alertmanager deliveries as incidents: one open incident per `groupKey`, resolved when the group is.
 ///

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Outbound
 import WebhookIn
 
 /// Slack's request signing: `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:{timestamp}:{body}">` with the app's

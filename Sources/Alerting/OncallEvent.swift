@@ -1,4 +1,5 @@
 import Foundation
+import Outbound
 import WebhookIn
 
 /// An on-call event as the outbox stores it: which named route it goes to, and the provider's JSON body without

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Outbound
 import WebhookIn
 
 /// `POST /api/slack/interactions`: the "Acknowledge" button on alert notifications. Checks Slack's request

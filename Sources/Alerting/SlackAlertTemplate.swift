@@ -1,4 +1,5 @@
 import Foundation
+import Outbound
 import WebhookIn
 
 /// The alert notification posted for an Alertmanager incident (`config/slack_alert.mustache`), re-rendered in

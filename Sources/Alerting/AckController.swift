@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import Outbound
 import WebhookIn
 
 /// `/api/incidents/ack/{id}?token=…`, the acknowledgement link in alert notifications.

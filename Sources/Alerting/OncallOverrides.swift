@@ -1,3 +1,6 @@
+import Outbound
+import WebhookIn
+
 /// What one Alertmanager request asks of on-call, from its query string. Each value overrides the configuration
 /// for that request only; names must be ones configured, so a URL can never point a page at an arbitrary key.
 public struct OncallOverrides: Sendable, Equatable {

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Outbound
+import WebhookIn
 
 /// What follows once an Alertmanager incident is recorded: the Slack notification and the on-call page.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Outbound
 import ServiceLifecycle
 import WebhookIn
 

@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import Outbound
+import WebhookIn
 
 /// How `POST /api/incidents` knows a request comes from Alertmanager: the bearer token of its
 /// `http_config.authorization`, or the user and password of its `basic_auth`. Running open is a choice made in

@@ -1,4 +1,6 @@
 import Foundation
+import Outbound
+import WebhookIn
 
 /// A Prometheus Alertmanager webhook body (version 4). Every field is optional: any JSON object is accepted and
 /// kept as sent for templates; these are the fields Inquest itself reads.

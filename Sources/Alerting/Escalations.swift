@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import GRDB
+import Outbound
 import WebhookIn
 
 /// Alert incidents from notification to page: the Slack alert, the wait for an acknowledgement, the page through

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Outbound
+import WebhookIn
 
 /// `POST /api/incidents`: Prometheus Alertmanager's webhook, with the Versus Incident query conventions.
 ///
