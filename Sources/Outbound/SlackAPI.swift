@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GRDB
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import WebhookIn
@@ -61,12 +62,15 @@ public struct SlackAPI: OutboundProvider {
     private let http: ProviderHTTP
     private let database: any DatabaseWriter
     private let incidentIO: IncidentIOAPI?
+    private let logger: Logger
     /// Sends for one post one at a time, so its edits are applied in queue order.
     private let posts = KeyedLock()
 
     public init(
-        settings: Settings, database: any DatabaseWriter, incidentIO: IncidentIOAPI?, client: HTTPClient, timeout: Duration
+        settings: Settings, database: any DatabaseWriter, incidentIO: IncidentIOAPI?, client: HTTPClient, timeout: Duration,
+        logger: Logger
     ) {
+        self.logger = logger
         self.settings = settings
         self.name = settings.name
         self.database = database
@@ -138,18 +142,43 @@ public struct SlackAPI: OutboundProvider {
                 ? .retry(reason, after: DeliveryResult.retryAfter(answer.headers)) : .rejected(reason)
         }
         if let channel = json["channel"] as? String, let ts = json["ts"] as? String {
-            try? await database.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO slack_posts (key, channel, ts, updated_at, message_id) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,
-                            updated_at = excluded.updated_at,
-                            message_id = MAX(COALESCE(message_id, 0), COALESCE(excluded.message_id, 0))
-                        """,
-                    arguments: [post.postKey, channel, ts, Date().unixTime, message.id])
-            }
+            await record(post, channel: channel, ts: ts, message: message)
         }
         return .sent
+    }
+
+    /// Remembers where the post is, so later edits find it. The message is already in Slack: a failed write is
+    /// tried again (a busy database), and if it still fails it is logged, since the next edit of this post would
+    /// then wait for a post it cannot find, and a re-post would post a second message.
+    private func record(_ post: Post, channel: String, ts: String, message: OutboxMessage) async {
+        var failure: (any Error)?
+        for _ in 0..<3 {
+            do {
+                try await write(post, channel: channel, ts: ts, message: message)
+                return
+            } catch {
+                failure = error
+            }
+        }
+        logger.error(
+            "posted to Slack but could not record where: later edits of this message will not find it",
+            metadata: [
+                "post_key": "\(post.postKey)", "channel": "\(channel)", "ts": "\(ts)",
+                "error": "\(failure.map { "\($0)" } ?? "unknown")",
+            ])
+    }
+
+    private func write(_ post: Post, channel: String, ts: String, message: OutboxMessage) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO slack_posts (key, channel, ts, updated_at, message_id) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,
+                        updated_at = excluded.updated_at,
+                        message_id = MAX(COALESCE(message_id, 0), COALESCE(excluded.message_id, 0))
+                    """,
+                arguments: [post.postKey, channel, ts, Date().unixTime, message.id])
+        }
     }
 
     /// The incident's channel, asking incident.io when the webhook had none yet, else the default channel.

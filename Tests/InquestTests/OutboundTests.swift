@@ -49,7 +49,7 @@ import WebhookIn
             providers.append(
                 SlackAPI(
                     settings: .init(token: Secret("xoxb-slack-token-secret"), baseURL: slackURL), database: database,
-                    incidentIO: incidentIO, client: .shared, timeout: .seconds(1)))
+                    incidentIO: incidentIO, client: .shared, timeout: .seconds(1), logger: logger))
         }
         var settings = OutboxDispatcher.Settings()
         settings.retry.random = { 0.5 }
@@ -286,6 +286,23 @@ import WebhookIn
         // The post was queued after the edit, so it already shows the later state: the older edit is not sent
         // over it (edits of one post apply in queue order).
         #expect(slack.requests.map(\.path) == ["/chat.postMessage"])
+    }
+
+    @Test func aPostWhoseWhereaboutsCannotBeRecordedIsLoggedNotSilentlyLost() async throws {
+        let env = try TestEnvironment.queueOnly()
+        let clock = TestClock(env.now)
+        let slack = FakeProvider(fallback: { _ in Self.slackOK })
+        try await env.database().write { db in
+            try db.execute(sql: "CREATE TRIGGER blip BEFORE INSERT ON slack_posts BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+        }
+        try await slack.run { url in
+            let dispatcher = try dispatcher(env, slackURL: url, clock: clock)
+            try enqueue(slackMessage(), env)
+            #expect(try await dispatcher.runOnce())
+        }
+        #expect(slack.requests.count == 1)
+        #expect(try stored(env).first?.state == .sent)  // it is in Slack: sending it again would post it twice
+        #expect(env.logs.all.contains { $0.contains("posted to Slack but could not record where") && $0.contains("disk I/O error") })
     }
 
     @Test func timeline404FallsBackToOneAttachment() async throws {
