@@ -169,15 +169,32 @@ public struct Escalations: AlertEscalation {
         }
     }
 
-    /// Pages every escalation whose wait is over. Returns how many.
+    /// Pages every escalation whose wait is over. With Slack notifications on, the wait runs from when the alert's
+    /// post became visible — a post still queued (Slack pacing a storm) has been seen by nobody, so nobody could
+    /// have acknowledged it — except that a post Slack refused for good pages at once. Returns how many.
     @discardableResult
     public func escalateDue(now: Date) async throws -> Int {
         try await database.write { db in
-            let due = try String.fetchAll(
-                db, sql: "SELECT incident_id FROM escalations WHERE state = 'waiting' AND due_at <= ?",
+            let due = try GRDB.Row.fetchAll(
+                db,
+                sql: "SELECT incident_id, due_at, created_at, refired FROM escalations WHERE state = 'waiting' AND due_at <= ?",
                 arguments: [now.timeIntervalSince1970])
-            for id in due { try escalate(incidentID: id, at: now, in: db) }
-            return due.count
+            var paged = 0
+            for row in due {
+                let id: String = row["incident_id"]
+                // A flap's round reuses a post already visible: its wait ran from when it fired again.
+                if template != nil, row["refired"] as Int == 0 {
+                    if let posted = try SlackAPI.postedAt("alert:\(id)", in: db) {
+                        let wait = (row["due_at"] as Double) - (row["created_at"] as Double)
+                        guard posted.timeIntervalSince1970 + wait <= now.timeIntervalSince1970 else { continue }
+                    } else if try Outbox.state(provider: SlackAPI.alertProvider, dedupKey: "alert-\(id)-opened", in: db) != .dead {
+                        continue
+                    }
+                }
+                try escalate(incidentID: id, at: now, in: db)
+                paged += 1
+            }
+            return paged
         }
     }
 

@@ -80,7 +80,9 @@ func buildAlerts(
             token: try await resolver.resolve(reference, usedAt: "alert.slack.token"), baseURL: alert.slack.apiBaseURL)
         slack.name = SlackAPI.alertProvider
         providers.append(
-            SlackAPI(settings: slack, database: database, incidentIO: nil, client: httpClient, timeout: timeout, logger: logger))
+            SlackAPI(
+                settings: slack, database: database, incidentIO: nil, client: httpClient, timeout: timeout,
+                now: dependencies.now, logger: logger))
         template = try SlackAlertTemplate(path: alert.slack.templatePath)
         settings.slackChannel = channel
     } else if alert.slack.enable {

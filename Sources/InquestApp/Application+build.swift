@@ -281,7 +281,8 @@ private func buildOutbound(
                 settings: .init(
                     token: try await resolver.resolve(reference, usedAt: "integrations.slack.token"),
                     baseURL: slack.apiBaseURL, defaultChannel: slack.defaultChannelID),
-                database: database, incidentIO: incidentIOAPI, client: httpClient, timeout: timeout, logger: logger))
+                database: database, incidentIO: incidentIOAPI, client: httpClient, timeout: timeout,
+                now: dependencies.now, logger: logger))
         if slack.postToChannel { template = try SlackFindingsTemplate(path: slack.templatePath) }
     } else {
         logger.info("Slack findings posts are off: integrations.slack.token is not set (alert notifications use alert.slack)")

@@ -36,5 +36,9 @@ public enum OutboundMigrations {
         migrator.registerMigration("outbound.v4") { db in
             try db.alter(table: "slack_posts") { t in t.add(column: "message_id", .integer) }
         }
+        // When a post first became visible in Slack: an alert's wait for an acknowledgement starts there.
+        migrator.registerMigration("outbound.v5") { db in
+            try db.alter(table: "slack_posts") { t in t.add(column: "posted_at", .double) }
+        }
     }
 }

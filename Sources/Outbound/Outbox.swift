@@ -22,6 +22,14 @@ public struct Outbox: Sendable {
         return db.changesCount == 1
     }
 
+    /// The state of the message `provider` queued under `dedupKey`, if there is one.
+    public static func state(provider: String, dedupKey: String, in db: Database) throws -> OutboxMessage.State? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT state FROM outbox_messages WHERE provider = ? AND dedup_key = ?"),
+            arguments: [provider, dedupKey]
+        ).flatMap(OutboxMessage.State.init(rawValue:))
+    }
+
     /// Claims up to `limit` due messages, oldest due first, counting the attempt.
     public func claimDue(limit: Int, now: Date) async throws -> [OutboxMessage] {
         try await database.write { db in

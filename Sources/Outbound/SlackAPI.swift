@@ -63,13 +63,15 @@ public struct SlackAPI: OutboundProvider {
     private let database: any DatabaseWriter
     private let incidentIO: IncidentIOAPI?
     private let logger: Logger
+    private let now: @Sendable () -> Date
     /// Sends for one post one at a time, so its edits are applied in queue order.
     private let posts = KeyedLock()
 
     public init(
         settings: Settings, database: any DatabaseWriter, incidentIO: IncidentIOAPI?, client: HTTPClient, timeout: Duration,
-        logger: Logger
+        now: @escaping @Sendable () -> Date, logger: Logger
     ) {
+        self.now = now
         self.logger = logger
         self.settings = settings
         self.name = settings.name
@@ -172,13 +174,19 @@ public struct SlackAPI: OutboundProvider {
         try await database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO slack_posts (key, channel, ts, updated_at, message_id) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO slack_posts (key, channel, ts, updated_at, message_id, posted_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,
                         updated_at = excluded.updated_at,
                         message_id = MAX(COALESCE(message_id, 0), COALESCE(excluded.message_id, 0))
                     """,
-                arguments: [post.postKey, channel, ts, Date().unixTime, message.id])
+                arguments: [post.postKey, channel, ts, now().unixTime, message.id, now().unixTime])
         }
+    }
+
+    /// When the post under `key` first became visible in Slack, if it has.
+    public static func postedAt(_ key: String, in db: Database) throws -> Date? {
+        try Double.fetchOne(db.cachedStatement(sql: "SELECT posted_at FROM slack_posts WHERE key = ?"), arguments: [key])
+            .map(Date.init(timeIntervalSince1970:))
     }
 
     /// The incident's channel, asking incident.io when the webhook had none yet, else the default channel.

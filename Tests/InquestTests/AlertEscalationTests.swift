@@ -274,6 +274,8 @@ import WebhookIn
                 #expect(off.status == .created)
                 #expect(off.json["escalates_at"] == nil)
                 try await eventually { fakes.pagerDuty.requests.count >= 1 }
+                // The wait runs from when the post is visible in Slack.
+                try await env.settleOutbox()
                 env.clock.advance(181)
                 try await eventually { fakes.pagerDuty.requests.count >= 2 }
                 try await env.settle()
@@ -423,6 +425,38 @@ import WebhookIn
         }
     }
 
+    @Test func theWaitRunsFromWhenThePostIsVisibleAndAPostSlackRefusedPagesAtOnce() async throws {
+        let fakes = Providers()
+        // Slack pacing a storm: the first post is refused with a Retry-After of two minutes.
+        fakes.slack.script(.init(status: .tooManyRequests, headers: ["Retry-After": "120"], body: #"{"ok": false, "error": "ratelimited"}"#))
+        try await fakes.run { env in
+            try await env.makeApp().test(.router) { client in
+                _ = try await post(Self.alert(group: "paced"), env, client)
+                try await eventually { fakes.slack.requests.count >= 1 }
+                try await env.settleOutbox()
+                env.clock.advance(180)  // due, but nobody has seen it
+                try await env.settle()
+                #expect(fakes.pagerDuty.requests.isEmpty)
+                env.clock.advance(120)  // the post goes out now; the three minutes start
+                try await eventually { fakes.slack.requests.count >= 2 }
+                try await env.settle()
+                #expect(fakes.pagerDuty.requests.isEmpty)
+                env.clock.advance(180)
+                try await eventually { fakes.pagerDuty.requests.count >= 1 }
+
+                // A post Slack refuses for good will never be seen: its page goes out when due.
+                fakes.slack.script(.init(body: #"{"ok": false, "error": "channel_not_found"}"#))
+                _ = try await post(Self.alert(group: "refused", receiver: "other", fingerprint: "fp-refused"), env, client)
+                try await eventually { fakes.slack.requests.count >= 3 }
+                try await env.settleOutbox()
+                env.clock.advance(180)
+                try await eventually { fakes.pagerDuty.requests.count >= 2 }
+                try await env.settle()
+            }
+            #expect(fakes.pagerDuty.requests.map { $0.body["event_action"] as? String } == ["trigger", "trigger"])
+        }
+    }
+
     @Test func truncatedAlertsAreCountedAndTheResolveEventCarriesTheAlertsAsResolved() async throws {
         let fakes = Providers()
         var object = try JSONSerialization.jsonObject(with: Self.firing) as! [String: Any]
@@ -561,6 +595,8 @@ import WebhookIn
             try await env.makeApp().test(.router) { client in
                 let response = try await post(Self.firing, env, client)
                 #expect(response.status == .created)
+                try await eventually { fakes.slack.requests.count >= 1 }
+                try await env.settleOutbox()  // on-call has seen it: the wait runs
             }
             #expect(fakes.pagerDuty.requests.isEmpty)
             env.clock.advance(300)  // the process was down when the page came due

@@ -49,7 +49,8 @@ import WebhookIn
             providers.append(
                 SlackAPI(
                     settings: .init(token: Secret("xoxb-slack-token-secret"), baseURL: slackURL), database: database,
-                    incidentIO: incidentIO, client: .shared, timeout: .seconds(1), logger: logger))
+                    incidentIO: incidentIO, client: .shared, timeout: .seconds(1), now: { clock.now },
+                    logger: logger))
         }
         var settings = OutboxDispatcher.Settings()
         settings.retry.random = { 0.5 }
