@@ -84,18 +84,17 @@ public struct AlertmanagerController: Sendable {
             payload, body: String(decoding: data, as: UTF8.self), overrides: overrides, at: now())
         var metadata: Logger.Metadata = ["group_key": "\(payload.groupKey ?? "-")", "status": "\(payload.status ?? "-")"]
         switch outcome {
-        case .opened(let id, let escalatesAt):
+        case .opened(let id, let escalatesAt), .reopened(let id, let escalatesAt):
+            let reopened = if case .reopened = outcome { true } else { false }
             metadata["incident_id"] = "\(id)"
             metadata["escalates_at"] = "\(escalatesAt?.rfc3339 ?? "never")"
             metrics.record("alertmanager", .accepted)
-            context.logger.info("alert incident opened", metadata: metadata)
-            return try jsonResponse(Answer(incidentID: id, status: "firing", escalatesAt: escalatesAt?.rfc3339), status: .created)
-        case .reopened(let id, let escalatesAt):
-            metadata["incident_id"] = "\(id)"
-            metadata["escalates_at"] = "\(escalatesAt?.rfc3339 ?? "never")"
-            metrics.record("alertmanager", .accepted)
-            context.logger.info("alert group fired again within the flap window; incident reopened", metadata: metadata)
-            return try jsonResponse(Answer(incidentID: id, status: "firing again", escalatesAt: escalatesAt?.rfc3339), status: .ok)
+            context.logger.info(
+                reopened ? "alert group fired again within the flap window; incident reopened" : "alert incident opened",
+                metadata: metadata)
+            return try jsonResponse(
+                Answer(incidentID: id, status: reopened ? "firing again" : "firing", escalatesAt: escalatesAt?.rfc3339),
+                status: reopened ? .ok : .created)
         case .repeated(let id):
             metrics.record("alertmanager", .duplicate)
             context.logger.info("alert group re-sent; incident already open", metadata: metadata)
