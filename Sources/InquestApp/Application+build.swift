@@ -162,7 +162,9 @@ public func buildApplication(config: InquestConfig, dependencies: AppDependencie
         if let service = alerts.service { app.addServices(service) }
         if let incidentStore, let api = outbound.incidentIO {
             app.addServices(
-                PrivateIncidentFetcher(store: incidentStore, api: api, now: dependencies.now, logger: logger))
+                PrivateIncidentFetcher(
+                    store: incidentStore, api: api, retryDelay: { RetryPolicy().delay(afterAttempt: $0) }, now: dependencies.now,
+                    logger: logger))
         }
         return app
     } catch {

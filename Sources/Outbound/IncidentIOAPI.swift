@@ -8,7 +8,7 @@ import WebhookIn
 
 /// The incident.io API as Inquest uses it: timeline items or incident updates for findings (with the
 /// attachment fallback), and reading an incident back (its Slack channel, a private incident's details).
-public final class IncidentIOAPI: OutboundProvider {
+public final class IncidentIOAPI: OutboundProvider, IncidentReader {
     public struct Settings: Sendable {
         public var apiKey: Secret
         public var baseURL: String
@@ -79,19 +79,7 @@ public final class IncidentIOAPI: OutboundProvider {
     }
 
     /// Why reading an incident failed.
-    public enum Failure: Error, CustomStringConvertible {
-        /// incident.io answered with this HTTP status; the text is incident.io's own explanation.
-        case status(Int, String)
-        /// No usable answer: connection refused, timeout, or a body that is not an incident.
-        case unavailable(String)
-
-        public var description: String {
-            switch self {
-            case .status(let code, let reason): "incident.io API: HTTP \(code)\(reason.isEmpty ? "" : ": " + reason)"
-            case .unavailable(let reason): "incident.io API: \(reason)"
-            }
-        }
-    }
+    public typealias Failure = IncidentReadFailure
 
     public let name = "incident_io"
     private let settings: Settings

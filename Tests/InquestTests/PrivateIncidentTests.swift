@@ -40,7 +40,9 @@ import WebhookIn
             settings: .init(apiKey: Secret("inc-api-key-secret"), baseURL: url), client: .shared, timeout: .seconds(2),
             logger: env.logs.logger())
         let clock = env.clock
-        return PrivateIncidentFetcher(store: store, api: api, retry: retry, now: { clock.now }, logger: env.logs.logger())
+        let policy = retry
+        return PrivateIncidentFetcher(
+            store: store, api: api, retryDelay: { policy.delay(afterAttempt: $0) }, now: { clock.now }, logger: env.logs.logger())
     }
 
     func incident(_ env: TestEnvironment) throws -> IncidentRecord? {

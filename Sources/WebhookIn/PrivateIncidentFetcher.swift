@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import WebhookIn
 
 /// Completes `private_incident.*` deliveries, which carry only an id: reads each incident from incident.io's API
 /// and hands it to the ``IncidentStore`` as if it had been delivered in full.
@@ -10,20 +9,22 @@ import WebhookIn
 /// never delays an answer and a restart resumes where it stopped.
 public struct PrivateIncidentFetcher: Service {
     private let store: IncidentStore
-    private let api: IncidentIOAPI
+    private let api: any IncidentReader
     private let pollInterval: Duration
-    private let retry: RetryPolicy
+    private let retryDelay: @Sendable (_ failures: Int) -> Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
 
+    /// - Parameter retryDelay: how long to wait before reading an incident again after `failures` failed reads (the
+    ///   outbox's backoff with jitter, in the application).
     public init(
-        store: IncidentStore, api: IncidentIOAPI, pollInterval: Duration = .seconds(1), retry: RetryPolicy = RetryPolicy(),
-        now: @escaping @Sendable () -> Date, logger: Logger
+        store: IncidentStore, api: any IncidentReader, pollInterval: Duration = .seconds(1),
+        retryDelay: @escaping @Sendable (_ failures: Int) -> Duration, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.store = store
         self.api = api
         self.pollInterval = pollInterval
-        self.retry = retry
+        self.retryDelay = retryDelay
         self.now = now
         self.logger = logger
     }
@@ -47,7 +48,7 @@ public struct PrivateIncidentFetcher: Service {
         for pending in try await store.pendingFetches() where (backoff[pending.incidentID]?.next ?? .distantPast) <= now() {
             let metadata: Logger.Metadata = ["incident_id": "\(pending.incidentID)"]
             let incident: IncidentIOIncident
-            do throws(IncidentIOAPI.Failure) {
+            do throws(IncidentReadFailure) {
                 incident = try await api.incident(id: pending.incidentID)
             } catch .status(let code, _) where code == 404 || code == 401 || code == 403 {
                 // Retrying cannot help: the incident is gone, or the key may not read private incidents.
@@ -61,11 +62,12 @@ public struct PrivateIncidentFetcher: Service {
                 continue
             } catch {
                 let failures = (backoff[pending.incidentID]?.failures ?? 0) + 1
-                let delay = retry.delay(afterAttempt: failures)
-                backoff[pending.incidentID] = (failures, now().addingTimeInterval(delay.seconds))
+                let delay = retryDelay(failures)
+                let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18
+                backoff[pending.incidentID] = (failures, now().addingTimeInterval(seconds))
                 logger.warning(
                     "cannot read private incident from incident.io; will retry",
-                    metadata: metadata.merging(["error": "\(error)", "retry_in_s": "\(Int(delay.seconds))"]) { $1 })
+                    metadata: metadata.merging(["error": "\(error)", "retry_in_s": "\(delay.components.seconds)"]) { $1 })
                 continue
             }
             let (receipt, _) = try await store.completeFetch(pending, with: incident, at: now())
