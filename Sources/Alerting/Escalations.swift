@@ -241,7 +241,7 @@ public struct Escalations: AlertEscalation {
         let incidentID: String = row["incident_id"]
         let body: String = row["payload"]
         let payload = (try? JSONDecoder().decode(AlertmanagerPayload.self, from: Data(body.utf8))) ?? AlertmanagerPayload()
-        let alerts = ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?["alerts"] as? [Any]
+        let alerts = (try? JSONDecoder().decode(AlertsAsSent.self, from: Data(body.utf8)))?.alerts
         let event = OncallEvent.make(
             action, provider: provider, route: row["route"] ?? "default", incidentID: incidentID, title: row["title"],
             payload: payload,
@@ -254,6 +254,7 @@ public struct Escalations: AlertEscalation {
             OutboxMessage(
                 provider: provider == .pagerDuty ? "pagerduty" : "incident_io_alerts", operation: "event",
                 target: event.route, dedupKey: "page-\(incidentID)-\(action.rawValue)" + Self.round(row), payload: event,
+                sequence: "page-\(incidentID)",
                 at: now),
             in: db)
     }
@@ -274,8 +275,14 @@ public struct Escalations: AlertEscalation {
                 provider: SlackAPI.alertProvider, operation: operation, target: channel,
                 dedupKey: "alert-\(incidentID)-\(step)" + Self.round(row),
                 payload: SlackAPI.Post(incidentID: nil, channel: channel, postKey: "alert:\(incidentID)", message: message),
+                sequence: "alert:\(incidentID)",
                 at: now),
             in: db)
+    }
+
+    /// The body's alerts, whatever fields they carry.
+    private struct AlertsAsSent: Decodable {
+        var alerts: [JSONValue]?
     }
 
     /// Outbox dedup keys of a round after a flap carry its number; the first round's keep their original form.

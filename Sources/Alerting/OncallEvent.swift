@@ -24,46 +24,44 @@ public struct OncallEvent: Codable, Sendable, Equatable {
         _ action: Action, provider: Provider, route: String, incidentID: String, title: String,
         payload: AlertmanagerPayload, details: Details, at now: Date
     ) -> OncallEvent {
-        var body: [String: Any]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data?
         switch provider {
         case .pagerDuty:
-            body = ["event_action": action.rawValue, "dedup_key": incidentID]
+            var event = PagerDutyEvent(eventAction: action.rawValue, dedupKey: incidentID)
             if action == .trigger {
                 let severityLabel = payload.value("severity")?.lowercased()
-                var event: [String: Any] = [
-                    "summary": String(title.prefix(1024)),
-                    "source": payload.receiver ?? payload.externalURL ?? "alertmanager",
-                    "severity": severityLabel.flatMap { details.pagerDutySeverities[$0] } ?? details.pagerDutyDefaultSeverity,
-                    "custom_details": [
-                        "labels": payload.commonLabels ?? [:], "annotations": payload.commonAnnotations ?? [:],
-                        "alerts": payload.alerts?.count ?? 0, "incident_id": incidentID,
-                    ] as [String: Any],
-                ]
                 // PagerDuty takes RFC 3339 only; another sender's `startsAt` in any other form is left out.
-                switch payload.alerts?.first?.startsAt {
-                case nil: event["timestamp"] = now.rfc3339
-                case let startsAt?: if Date(rfc3339: startsAt) != nil { event["timestamp"] = startsAt }
-                }
-                body["payload"] = event
-                body["links"] = Self.links(payload, incidentURL: details.incidentURL)
-                body["client"] = "Inquest"
+                let timestamp: String? =
+                    switch payload.alerts?.first?.startsAt {
+                    case nil: now.rfc3339
+                    case let startsAt?: Date(rfc3339: startsAt) != nil ? startsAt : nil
+                    }
+                event.payload = .init(
+                    summary: String(title.prefix(1024)), source: payload.receiver ?? payload.externalURL ?? "alertmanager",
+                    severity: severityLabel.flatMap { details.pagerDutySeverities[$0] } ?? details.pagerDutyDefaultSeverity,
+                    timestamp: timestamp,
+                    customDetails: .init(
+                        labels: payload.commonLabels ?? [:], annotations: payload.commonAnnotations ?? [:],
+                        alerts: payload.alerts?.count ?? 0, incidentID: incidentID))
+                event.links = Self.links(payload, incidentURL: details.incidentURL)
+                event.client = "Inquest"
             }
+            data = try? encoder.encode(event)
         case .incidentIO:
-            var metadata = details.incidentIOMetadata
-            for (name, value) in payload.commonLabels ?? [:] { metadata[name] = value }
-            metadata["incident_id"] = incidentID
-            metadata["data"] = (details.alerts as [Any])
-            body = [
-                "title": "Incident \(incidentID): \(payload.value("alertname") ?? title)",
-                "deduplication_key": incidentID,
-                "status": action == .resolve ? "resolved" : "firing",
-                "description": payload.value("description") ?? payload.value("summary") ?? title,
-                "metadata": metadata,
-            ]
-            if let url = payload.externalURL ?? payload.alerts?.first?.generatorURL { body["source_url"] = url }
+            var metadata = details.incidentIOMetadata.mapValues(JSONValue.string)
+            for (name, value) in payload.commonLabels ?? [:] { metadata[name] = .string(value) }
+            metadata["incident_id"] = .string(incidentID)
+            metadata["data"] = .array(details.alerts)
+            data = try? encoder.encode(
+                IncidentIOAlertEvent(
+                    title: "Incident \(incidentID): \(payload.value("alertname") ?? title)", deduplicationKey: incidentID,
+                    status: action == .resolve ? "resolved" : "firing",
+                    description: payload.value("description") ?? payload.value("summary") ?? title, metadata: metadata,
+                    sourceURL: payload.externalURL ?? payload.alerts?.first?.generatorURL))
         }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return OncallEvent(route: route, body: String(decoding: data, as: UTF8.self))
+        return OncallEvent(route: route, body: String(decoding: data ?? Data(), as: UTF8.self))
     }
 
     /// What a page needs besides the alert.
@@ -71,15 +69,15 @@ public struct OncallEvent: Codable, Sendable, Equatable {
         var incidentURL: String
         var pagerDutySeverities: [String: String]
         var pagerDutyDefaultSeverity: String
-        var incidentIOMetadata: [String: Any]
+        var incidentIOMetadata: [String: String]
         /// The alerts as sent (`metadata.data` for incident.io).
-        var alerts: [Any]
+        var alerts: [JSONValue]
     }
 
-    private static func links(_ payload: AlertmanagerPayload, incidentURL: String) -> [[String: String]] {
-        var links = [["href": incidentURL, "text": "Inquest incident"]]
-        if let url = payload.externalURL { links.append(["href": url, "text": "Alertmanager"]) }
-        if let url = payload.alerts?.first?.generatorURL { links.append(["href": url, "text": "Source"]) }
+    private static func links(_ payload: AlertmanagerPayload, incidentURL: String) -> [PagerDutyEvent.Link] {
+        var links = [PagerDutyEvent.Link(href: incidentURL, text: "Inquest incident")]
+        if let url = payload.externalURL { links.append(.init(href: url, text: "Alertmanager")) }
+        if let url = payload.alerts?.first?.generatorURL { links.append(.init(href: url, text: "Source")) }
         return links
     }
 }

@@ -45,24 +45,27 @@ public struct OncallProvider: OutboundProvider {
     }
 
     public func deliver(_ message: OutboxMessage) async -> DeliveryResult {
-        guard let event = try? message.decodePayload(as: OncallEvent.self),
-            var body = (try? JSONSerialization.jsonObject(with: Data(event.body.utf8))) as? [String: Any]
-        else { return .rejected("unreadable payload") }
+        guard let event = try? message.decodePayload(as: OncallEvent.self) else { return .rejected("unreadable payload") }
         let url: String
         var headers: [(String, String)] = []
+        let data: Data
         switch kind {
         case .pagerDuty(let eventsURL, let keys):
             guard let key = keys[event.route] else { return .rejected("routing key \"\(event.route)\" is not configured") }
-            body["routing_key"] = key.reveal()
-            url = eventsURL
+            guard var body = try? JSONDecoder().decode(PagerDutyEvent.self, from: Data(event.body.utf8)) else {
+                return .rejected("unreadable PagerDuty event")
+            }
+            body.routingKey = key.reveal()
+            guard let encoded = try? JSONEncoder().encode(body) else { return .rejected("cannot encode the event") }
+            (url, data) = (eventsURL, encoded)
         case .incidentIO(let baseURL, let apiKey, let sources):
             guard let source = sources[event.route] else {
                 return .rejected("alert source \"\(event.route)\" is not configured")
             }
-            url = "\(baseURL)/v2/alert_events/http/\(source)"
+            // Stored as it is sent: the source's token goes in a header.
+            (url, data) = ("\(baseURL)/v2/alert_events/http/\(source)", Data(event.body.utf8))
             headers.append(("authorization", "Bearer \(apiKey.reveal())"))
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: body) else { return .rejected("cannot encode the event") }
         switch await http.send(.POST, url, headers: headers, json: data) {
         case .failure(let failure):
             return failure.result

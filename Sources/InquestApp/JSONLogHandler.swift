@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import WebhookIn
 
 /// Writes one JSON object per log line: `{"ts", "level", "label", "message", …metadata}`.
 ///

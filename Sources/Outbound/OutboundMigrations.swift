@@ -40,5 +40,15 @@ public enum OutboundMigrations {
         migrator.registerMigration("outbound.v5") { db in
             try db.alter(table: "slack_posts") { t in t.add(column: "posted_at", .double) }
         }
+        // Messages of one sequence leave in the order queued: a claim skips a message while an older one of its
+        // sequence is still pending or being sent.
+        migrator.registerMigration("outbound.v6") { db in
+            try db.alter(table: "outbox_messages") { t in t.add(column: "sequence_key", .text) }
+            try db.execute(
+                sql: """
+                    CREATE INDEX outbox_sequence ON outbox_messages (sequence_key, id)
+                    WHERE sequence_key IS NOT NULL AND state IN ('pending', 'sending')
+                    """)
+        }
     }
 }

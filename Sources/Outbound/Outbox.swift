@@ -30,15 +30,19 @@ public struct Outbox: Sendable {
         ).flatMap(OutboxMessage.State.init(rawValue:))
     }
 
-    /// Claims up to `limit` due messages, oldest due first, counting the attempt.
+    /// Claims up to `limit` due messages, oldest due first, counting the attempt; a message waits while an older one of
+    /// its sequence is pending or being sent.
     public func claimDue(limit: Int, now: Date) async throws -> [OutboxMessage] {
         try await database.write { db in
             try OutboxMessage.fetchAll(
                 db,
                 sql: """
                     UPDATE outbox_messages SET state = 'sending', attempts = attempts + 1, updated_at = ?
-                    WHERE id IN (SELECT id FROM outbox_messages WHERE state = 'pending' AND next_attempt_at <= ?
-                                 ORDER BY next_attempt_at, id LIMIT ?)
+                    WHERE id IN (SELECT m.id FROM outbox_messages m WHERE m.state = 'pending' AND m.next_attempt_at <= ?
+                                 AND (m.sequence_key IS NULL OR NOT EXISTS (
+                                     SELECT 1 FROM outbox_messages o WHERE o.sequence_key = m.sequence_key AND o.id < m.id
+                                     AND o.state IN ('pending', 'sending')))
+                                 ORDER BY m.next_attempt_at, m.id LIMIT ?)
                     RETURNING *
                     """,
                 arguments: [now.unixTime, now.unixTime, limit])

@@ -23,6 +23,9 @@ public struct OutboxMessage: Sendable, Equatable, Codable, FetchableRecord, Pers
     public var updatedAt: Date
     public var sentAt: Date?
     public var lastError: String?
+    /// Messages sharing a sequence are sent one after another in the order queued (an alert's page, its
+    /// acknowledgement and its resolve; its Slack post and the edits of it); nil for messages with no order.
+    public var sequence: String?
 
     public static let databaseTableName = "outbox_messages"
     // Unix seconds, like every table here (see `Date.unixTime`).
@@ -41,12 +44,15 @@ public struct OutboxMessage: Sendable, Equatable, Codable, FetchableRecord, Pers
         case updatedAt = "updated_at"
         case sentAt = "sent_at"
         case lastError = "last_error"
+        case sequence = "sequence_key"
     }
 
     /// A message to enqueue now.
-    public init(provider: String, operation: String, target: String, dedupKey: String, payload: some Encodable, at now: Date)
-        throws
-    {
+    public init(
+        provider: String, operation: String, target: String, dedupKey: String, payload: some Encodable, sequence: String? = nil,
+        at now: Date
+    ) throws {
+        self.sequence = sequence
         self.provider = provider
         self.operation = operation
         self.target = target

@@ -289,6 +289,30 @@ import WebhookIn
         #expect(slack.requests.map(\.path) == ["/chat.postMessage"])
     }
 
+    @Test func messagesOfOneSequenceLeaveInTheOrderQueuedEvenWhenTheFirstMustBeRetried() async throws {
+        let env = try TestEnvironment.queueOnly()
+        let clock = TestClock(env.now)
+        let slack = FakeProvider(fallback: { _ in Self.slackOK })
+        slack.script(.init(status: .internalServerError, body: #"{"ok": false, "error": "internal_error"}"#))
+        try await slack.run { url in
+            let dispatcher = try dispatcher(env, slackURL: url, clock: clock)
+            for (index, text) in ["first", "second"].enumerated() {
+                var message = try OutboxMessage(
+                    provider: "slack", operation: "post", target: "C1", dedupKey: "seq-\(index)",
+                    payload: SlackAPI.Post(incidentID: "inc", channel: "C1", postKey: "k-\(index)", message: #"{"text": "\#(text)"}"#),
+                    sequence: "alert:inc", at: clock.now)
+                message.nextAttemptAt = clock.now
+                try enqueue(message, env)
+            }
+            #expect(try await dispatcher.runOnce())  // the first fails and backs off
+            #expect(try await dispatcher.runOnce() == false)  // the second is due, but waits behind it
+            clock.advance(600)
+            #expect(try await dispatcher.runOnce())
+            #expect(try await dispatcher.runOnce())
+        }
+        #expect(slack.requests.map { $0.body["text"] as? String } == ["first", "first", "second"])
+    }
+
     @Test func aPostWhoseWhereaboutsCannotBeRecordedIsLoggedNotSilentlyLost() async throws {
         let env = try TestEnvironment.queueOnly()
         let clock = TestClock(env.now)

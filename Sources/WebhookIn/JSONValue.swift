@@ -1,5 +1,5 @@
-/// Any JSON value, for the few places that handle JSON without a type for its shape: log lines' fields, and the
-/// CLI's rewriting of example payloads.
+/// Any JSON value, for the few places that handle JSON without a type for its shape: log lines' fields, the alerts
+/// an on-call event passes on as Alertmanager sent them, and the CLI's rewriting of example payloads.
 public enum JSONValue: Codable, Sendable, Equatable {
     case string(String)
     case integer(Int)
