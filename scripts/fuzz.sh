@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libFuzzer over WebhookIn's parsers of untrusted input (signature headers, incident.io and Alertmanager bodies,
+# libFuzzer over the parsers of untrusted input (WebhookIn's and Alerting's) (signature headers, incident.io and Alertmanager bodies,
 # on-call query overrides): builds scripts/fuzz with the fuzzer and address sanitizers, then runs it from the seed
 # corpus for SECONDS (default 60). A crash fails the run and leaves the input in scripts/fuzz/crash-*.
 #   bash scripts/fuzz.sh [SECONDS]

@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// libFuzzer over WebhookIn's untrusted-input parsers. Its own package, like Benchmarks/, so normal builds never
+// libFuzzer over the parsers of untrusted input in WebhookIn and Alerting. Its own package, like Benchmarks/, so normal builds never
 // compile it; `bash scripts/fuzz.sh [SECONDS]` builds it for libFuzzer with AddressSanitizer and runs it.
 import PackageDescription
 
@@ -10,7 +10,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "FuzzWebhookIn",
-            dependencies: [.product(name: "WebhookIn", package: "inquest")]
+            dependencies: [.product(name: "WebhookIn", package: "inquest"), .product(name: "Alerting", package: "inquest")]
         )
     ]
 )
