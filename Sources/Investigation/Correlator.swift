@@ -602,15 +602,3 @@ public struct Correlator: Sendable {
         return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min"
     }
 }
-
-extension Duration {
-    /// The duration in seconds, for `Date` arithmetic.
-    public var seconds: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
-    }
-
-    /// The duration in whole nanoseconds, for metrics timers.
-    public var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-}

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import Investigation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import WebhookIn
 
 /// The one place providers talk HTTP: a shared client, a per-request deadline, bounded response bodies, and
 /// transport failures turned into retryable results.

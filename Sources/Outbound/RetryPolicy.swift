@@ -1,5 +1,5 @@
 import Foundation
-import Investigation
+import WebhookIn
 
 /// When a failed message is tried again, and when it is given up.
 ///

@@ -63,11 +63,10 @@ public struct PrivateIncidentFetcher: Service {
             } catch {
                 let failures = (backoff[pending.incidentID]?.failures ?? 0) + 1
                 let delay = retryDelay(failures)
-                let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18
-                backoff[pending.incidentID] = (failures, now().addingTimeInterval(seconds))
+                backoff[pending.incidentID] = (failures, now().addingTimeInterval(delay.seconds))
                 logger.warning(
                     "cannot read private incident from incident.io; will retry",
-                    metadata: metadata.merging(["error": "\(error)", "retry_in_s": "\(delay.components.seconds)"]) { $1 })
+                    metadata: metadata.merging(["error": "\(error)", "retry_in_s": "\(Int(delay.seconds))"]) { $1 })
                 continue
             }
             let (receipt, _) = try await store.completeFetch(pending, with: incident, at: now())
